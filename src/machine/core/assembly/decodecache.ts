@@ -1,0 +1,82 @@
+// Decoded-instruction cache: a bounded pool of slots, one per physical code page, each
+// holding 2048 entries (one per 2-byte offset, decoded lazily on first execution) plus a
+// PAGE_END sentinel that sequential execution runs into at the end of the page. A frame
+// with a slot is flagged FF_CODE and kept out of the write TLBs, so any store to it takes
+// the slow path, which drops the slot (self-modifying code and DMA into code are exact).
+
+import { OP_PAGE_END } from "./ops";
+import { frameSlot, flagsOf, setFlags, FF_CODE, reserve } from "./memory";
+import { tlbForgetWrite } from "./tlb";
+import { exitBlock } from "./state";
+
+export const SLOT_ENTRIES: u32 = 2049;
+export const SLOT_BYTES: usize = <usize>SLOT_ENTRIES * 8;
+
+let nslots: u32 = 0;
+let slotArea: usize = 0;
+/** u32 per slot: owning frame + 1, 0 when free. */
+let slotOwner: usize = 0;
+let hand: u32 = 0;
+/** A scratch slot for one instruction that straddles two pages. */
+export let crossSlot: usize = 0;
+/** Count of slot (re)assignments, for statistics. */
+export let slotFills: u64 = 0;
+
+export function decodeCacheInit(slots: u32): void {
+  nslots = slots < 4 ? 4 : slots;
+  slotOwner = reserve(<usize>nslots * 4);
+  slotArea = reserve(<usize>nslots * SLOT_BYTES);
+  crossSlot = reserve(SLOT_BYTES);
+  memory.fill(slotOwner, 0, <usize>nslots * 4);
+}
+
+@inline function slotBase(s: u32): usize {
+  return slotArea + <usize>s * SLOT_BYTES;
+}
+
+/** Resets a slot's entries to "not decoded" and plants the page-end sentinel. */
+export function clearSlot(base: usize): void {
+  memory.fill(base, 0, 2048 * 8);
+  store<u32>(base + 2048 * 8, OP_PAGE_END);
+  store<u32>(base + 2048 * 8 + 4, 0);
+}
+
+/** The slot holding frame f's decoded code, assigned (evicting round-robin) if needed. */
+export function slotFor(f: u32): usize {
+  let s = load<u32>(frameSlot + (<usize>f << 2));
+  if (s != 0) return slotBase(s - 1);
+  let idx = hand;
+  hand = hand + 1 == nslots ? 0 : hand + 1;
+  let owner = load<u32>(slotOwner + (<usize>idx << 2));
+  if (owner != 0) dropSlot(owner - 1);
+  store<u32>(slotOwner + (<usize>idx << 2), f + 1);
+  store<u32>(frameSlot + (<usize>f << 2), idx + 1);
+  setFlags(f, flagsOf(f) | FF_CODE);
+  tlbForgetWrite(f);
+  let base = slotBase(idx);
+  clearSlot(base);
+  slotFills++;
+  return base;
+}
+
+function dropSlot(f: u32): void {
+  let s = load<u32>(frameSlot + (<usize>f << 2));
+  if (s == 0) return;
+  store<u32>(slotOwner + (<usize>(s - 1) << 2), 0);
+  store<u32>(frameSlot + (<usize>f << 2), 0);
+  setFlags(f, flagsOf(f) & ~FF_CODE);
+}
+
+/** Frame f is being written: forget its decoded code and leave the current block. */
+export function invalidateCode(f: u32): void {
+  dropSlot(f);
+  exitBlock = true;
+}
+
+/** Forgets all decoded code (fence.i is not needed for correctness, but restore uses it). */
+export function invalidateAllCode(): void {
+  for (let s: u32 = 0; s < nslots; s++) {
+    let owner = load<u32>(slotOwner + (<usize>s << 2));
+    if (owner != 0) dropSlot(owner - 1);
+  }
+}

@@ -1,0 +1,132 @@
+// F and D instructions (unprivileged spec ch. 11-12): operand NaN-unboxing, rounding-mode
+// resolution, mstatus.FS gating and dirty marking, and dispatch to softfloat.ts, which does
+// the IEEE-754 arithmetic and accrues fflags.
+
+import * as ops from "./ops";
+import {
+  fget, fset, xget, xset, mstatus, frm, MSTATUS_FS, raise, EXC_ILLEGAL, excCause, EXC_NONE,
+} from "./state";
+import { markFsDirty } from "./csr";
+import * as sf from "./softfloat";
+import { vload, vstore } from "./vmem";
+
+const BOX: u64 = 0xffffffff00000000;
+const CANON32: u32 = 0x7fc00000;
+const SIGN32: u32 = 0x80000000;
+const SIGN64: u64 = 0x8000000000000000;
+
+@inline function unbox(v: u64): u32 {
+  return (v >> 32) == 0xffffffff ? <u32>v : CANON32;
+}
+@inline function box(v: u32): u64 {
+  return BOX | <u64>v;
+}
+@inline function sext32(v: u32): u64 {
+  return <u64><i64><i32>v;
+}
+
+/**
+ * Executes one F/D instruction. Returns false when it raised an exception (illegal
+ * instruction when FS is off or the rounding mode is invalid, or a memory fault).
+ */
+export function execFp(op: u32, w: u32, imm: i32, raw: u32): bool {
+  if ((mstatus & MSTATUS_FS) == 0) { raise(EXC_ILLEGAL, raw); return false; }
+  let rd = (w >> 8) & 0x3f;
+  let r1 = (w >> 14) & 0x1f;
+  let r2 = (w >> 19) & 0x1f;
+  let r3 = (w >> 24) & 0x1f;
+  switch (op) {
+    // ---- loads and stores ----
+    case ops.OP_FLW: {
+      let v = vload(xget(r1) + <u64><i64>imm, 4);
+      if (excCause != EXC_NONE) return false;
+      fset(rd & 31, box(<u32>v)); markFsDirty(); return true;
+    }
+    case ops.OP_FLD: {
+      let v = vload(xget(r1) + <u64><i64>imm, 8);
+      if (excCause != EXC_NONE) return false;
+      fset(rd & 31, v); markFsDirty(); return true;
+    }
+    case ops.OP_FSW: {
+      vstore(xget(r1) + <u64><i64>imm, 4, fget(r2));
+      return excCause == EXC_NONE;
+    }
+    case ops.OP_FSD: {
+      vstore(xget(r1) + <u64><i64>imm, 8, fget(r2));
+      return excCause == EXC_NONE;
+    }
+
+  }
+  let rm = <u32>imm;
+  if (rm == 7) rm = frm;
+  // Every op that rounds checks rm; ops without an rm field carry imm 0 (valid).
+  if (rm > 4) { raise(EXC_ILLEGAL, raw); return false; }
+
+  switch (op) {
+    // ---- single precision ----
+    case ops.OP_FMADD_S: fset(rd, box(sf.f32_fma(unbox(fget(r1)), unbox(fget(r2)), unbox(fget(r3)), rm))); break;
+    case ops.OP_FMSUB_S: fset(rd, box(sf.f32_fma(unbox(fget(r1)), unbox(fget(r2)), unbox(fget(r3)) ^ SIGN32, rm))); break;
+    case ops.OP_FNMSUB_S: fset(rd, box(sf.f32_fma(unbox(fget(r1)) ^ SIGN32, unbox(fget(r2)), unbox(fget(r3)), rm))); break;
+    case ops.OP_FNMADD_S: fset(rd, box(sf.f32_fma(unbox(fget(r1)) ^ SIGN32, unbox(fget(r2)), unbox(fget(r3)) ^ SIGN32, rm))); break;
+    case ops.OP_FADD_S: fset(rd, box(sf.f32_add(unbox(fget(r1)), unbox(fget(r2)), rm))); break;
+    case ops.OP_FSUB_S: fset(rd, box(sf.f32_sub(unbox(fget(r1)), unbox(fget(r2)), rm))); break;
+    case ops.OP_FMUL_S: fset(rd, box(sf.f32_mul(unbox(fget(r1)), unbox(fget(r2)), rm))); break;
+    case ops.OP_FDIV_S: fset(rd, box(sf.f32_div(unbox(fget(r1)), unbox(fget(r2)), rm))); break;
+    case ops.OP_FSQRT_S: fset(rd, box(sf.f32_sqrt(unbox(fget(r1)), rm))); break;
+    case ops.OP_FSGNJ_S: fset(rd, box((unbox(fget(r1)) & ~SIGN32) | (unbox(fget(r2)) & SIGN32))); break;
+    case ops.OP_FSGNJN_S: fset(rd, box((unbox(fget(r1)) & ~SIGN32) | (~unbox(fget(r2)) & SIGN32))); break;
+    case ops.OP_FSGNJX_S: fset(rd, box(unbox(fget(r1)) ^ (unbox(fget(r2)) & SIGN32))); break;
+    case ops.OP_FMIN_S: fset(rd, box(sf.f32_min(unbox(fget(r1)), unbox(fget(r2))))); break;
+    case ops.OP_FMAX_S: fset(rd, box(sf.f32_max(unbox(fget(r1)), unbox(fget(r2))))); break;
+    case ops.OP_FCVT_W_S: xset(rd, <u64>sf.f32_to_i32(unbox(fget(r1)), rm)); break;
+    case ops.OP_FCVT_WU_S: xset(rd, <u64>sf.f32_to_u32(unbox(fget(r1)), rm)); break;
+    case ops.OP_FCVT_L_S: xset(rd, <u64>sf.f32_to_i64(unbox(fget(r1)), rm)); break;
+    case ops.OP_FCVT_LU_S: xset(rd, <u64>sf.f32_to_u64(unbox(fget(r1)), rm)); break;
+    case ops.OP_FMV_X_W: xset(rd, sext32(<u32>fget(r1))); return true;
+    case ops.OP_FEQ_S: xset(rd, <u64>sf.f32_eq(unbox(fget(r1)), unbox(fget(r2)))); break;
+    case ops.OP_FLT_S: xset(rd, <u64>sf.f32_lt(unbox(fget(r1)), unbox(fget(r2)))); break;
+    case ops.OP_FLE_S: xset(rd, <u64>sf.f32_le(unbox(fget(r1)), unbox(fget(r2)))); break;
+    case ops.OP_FCLASS_S: xset(rd, <u64>sf.f32_classify(unbox(fget(r1)))); return true;
+    case ops.OP_FCVT_S_W: fset(rd, box(sf.i32_to_f32(<i32>xget(r1), rm))); break;
+    case ops.OP_FCVT_S_WU: fset(rd, box(sf.u32_to_f32(<u32>xget(r1), rm))); break;
+    case ops.OP_FCVT_S_L: fset(rd, box(sf.i64_to_f32(<i64>xget(r1), rm))); break;
+    case ops.OP_FCVT_S_LU: fset(rd, box(sf.u64_to_f32(xget(r1), rm))); break;
+    case ops.OP_FMV_W_X: fset(rd, box(<u32>xget(r1))); break;
+
+    // ---- double precision ----
+    case ops.OP_FMADD_D: fset(rd, sf.f64_fma(fget(r1), fget(r2), fget(r3), rm)); break;
+    case ops.OP_FMSUB_D: fset(rd, sf.f64_fma(fget(r1), fget(r2), fget(r3) ^ SIGN64, rm)); break;
+    case ops.OP_FNMSUB_D: fset(rd, sf.f64_fma(fget(r1) ^ SIGN64, fget(r2), fget(r3), rm)); break;
+    case ops.OP_FNMADD_D: fset(rd, sf.f64_fma(fget(r1) ^ SIGN64, fget(r2), fget(r3) ^ SIGN64, rm)); break;
+    case ops.OP_FADD_D: fset(rd, sf.f64_add(fget(r1), fget(r2), rm)); break;
+    case ops.OP_FSUB_D: fset(rd, sf.f64_sub(fget(r1), fget(r2), rm)); break;
+    case ops.OP_FMUL_D: fset(rd, sf.f64_mul(fget(r1), fget(r2), rm)); break;
+    case ops.OP_FDIV_D: fset(rd, sf.f64_div(fget(r1), fget(r2), rm)); break;
+    case ops.OP_FSQRT_D: fset(rd, sf.f64_sqrt(fget(r1), rm)); break;
+    case ops.OP_FSGNJ_D: fset(rd, (fget(r1) & ~SIGN64) | (fget(r2) & SIGN64)); break;
+    case ops.OP_FSGNJN_D: fset(rd, (fget(r1) & ~SIGN64) | (~fget(r2) & SIGN64)); break;
+    case ops.OP_FSGNJX_D: fset(rd, fget(r1) ^ (fget(r2) & SIGN64)); break;
+    case ops.OP_FMIN_D: fset(rd, sf.f64_min(fget(r1), fget(r2))); break;
+    case ops.OP_FMAX_D: fset(rd, sf.f64_max(fget(r1), fget(r2))); break;
+    case ops.OP_FCVT_W_D: xset(rd, <u64>sf.f64_to_i32(fget(r1), rm)); break;
+    case ops.OP_FCVT_WU_D: xset(rd, <u64>sf.f64_to_u32(fget(r1), rm)); break;
+    case ops.OP_FCVT_L_D: xset(rd, <u64>sf.f64_to_i64(fget(r1), rm)); break;
+    case ops.OP_FCVT_LU_D: xset(rd, <u64>sf.f64_to_u64(fget(r1), rm)); break;
+    case ops.OP_FMV_X_D: xset(rd, fget(r1)); return true;
+    case ops.OP_FEQ_D: xset(rd, <u64>sf.f64_eq(fget(r1), fget(r2))); break;
+    case ops.OP_FLT_D: xset(rd, <u64>sf.f64_lt(fget(r1), fget(r2))); break;
+    case ops.OP_FLE_D: xset(rd, <u64>sf.f64_le(fget(r1), fget(r2))); break;
+    case ops.OP_FCLASS_D: xset(rd, <u64>sf.f64_classify(fget(r1))); return true;
+    case ops.OP_FCVT_D_W: fset(rd, sf.i32_to_f64(<i32>xget(r1), rm)); break;
+    case ops.OP_FCVT_D_WU: fset(rd, sf.u32_to_f64(<u32>xget(r1), rm)); break;
+    case ops.OP_FCVT_D_L: fset(rd, sf.i64_to_f64(<i64>xget(r1), rm)); break;
+    case ops.OP_FCVT_D_LU: fset(rd, sf.u64_to_f64(xget(r1), rm)); break;
+    case ops.OP_FMV_D_X: fset(rd, xget(r1)); break;
+    case ops.OP_FCVT_S_D: fset(rd, box(sf.f64_to_f32(fget(r1), rm))); break;
+    case ops.OP_FCVT_D_S: fset(rd, sf.f32_to_f64(unbox(fget(r1)))); break;
+    default: raise(EXC_ILLEGAL, raw); return false;
+  }
+  markFsDirty();
+  return true;
+}
+

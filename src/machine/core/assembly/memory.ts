@@ -1,0 +1,256 @@
+// Guest physical memory: RAM as 4 KiB frames allocated on first write from a pool in
+// linear memory (untouched RAM reads as zero and costs nothing), per-frame flags (dirty,
+// holds decoded code, overlaid by a device), MMIO regions that leave wasm through an
+// imported host function, and the CLINT registers the hart owns. Every physical access
+// is bounds-checked: an address that is neither RAM nor a device is an access fault.
+
+import {
+  clock, cyclesPerTick, mtimecmp, mipHw, MIP_MSIP, MIP_MTIP, stopRequest, exitBlock,
+} from "./state";
+
+@external("host", "mmioRead")
+declare function hostMmioRead(id: i32, offset: u64, size: u32): u64;
+/** Returns 0, or 1 = stop the run after this instruction, or 2 = access fault. */
+@external("host", "mmioWrite")
+declare function hostMmioWrite(id: i32, offset: u64, size: u32, value: u64): u32;
+
+export const RAM_BASE: u64 = 0x80000000;
+export const PAGE_SIZE: u32 = 4096;
+
+export const FF_DIRTY: u8 = 1;
+/** The frame has a decoded-instruction slot: writes must go through the slow path. */
+export const FF_CODE: u8 = 2;
+/** A device region overlays part of the frame: never cached in a TLB. */
+export const FF_IO: u8 = 4;
+
+export let ramSize: u64 = 0;
+export let nframes: u32 = 0;
+/** u32 per frame: host offset of the frame's bytes, 0 while absent (reads as zero). */
+export let frameHost: usize = 0;
+/** u8 per frame: FF_* flags. */
+export let frameFlags: usize = 0;
+/** u32 per frame: decode slot + 1, 0 when the frame has none. */
+export let frameSlot: usize = 0;
+/** 4 KiB of zeros that absent frames read through. */
+export let zeroPage: usize = 0;
+/** Host buffer the embedding uses to pass bytes in and out (DMA, snapshots). */
+export let ioBuffer: usize = 0;
+export const IO_BUFFER_SIZE: u32 = 1 << 16;
+
+let heapTop: usize = 0;
+let freeList: usize = 0;
+export let framesInUse: u32 = 0;
+export let frameLimit: u32 = 0xffffffff;
+/** Set when a TLB entry maps an absent frame to zeroPage (mmu.ts flushes on allocation). */
+export let zeroMapped: bool = false;
+
+// MMIO regions registered by the host.
+const MAX_REGIONS: i32 = 32;
+const REGION_BASE: usize = memory.data(MAX_REGIONS * 8, 8);
+const REGION_SIZE: usize = memory.data(MAX_REGIONS * 8, 8);
+const REGION_ID: usize = memory.data(MAX_REGIONS * 4, 4);
+let regionCount: i32 = 0;
+export const REGION_CLINT: i32 = -2;
+let clintBase: u64 = 0x2000000;
+const CLINT_SIZE: u64 = 0x10000;
+
+/** Lays out the memory tables after the static data; must run once before anything else. */
+export function memInit(ramBytes: u64, tablesStart: usize): usize {
+  ramSize = ramBytes & ~(<u64>PAGE_SIZE - 1);
+  nframes = <u32>(ramSize >> 12);
+  let p = (tablesStart + 63) & ~(<usize>63);
+  frameHost = p; p += <usize>nframes * 4;
+  frameSlot = p; p += <usize>nframes * 4;
+  frameFlags = p; p += (<usize>nframes + 63) & ~(<usize>63);
+  ioBuffer = p; p += IO_BUFFER_SIZE;
+  p = (p + 4095) & ~(<usize>4095);
+  zeroPage = p; p += PAGE_SIZE;
+  ensureMemory(p);
+  heapTop = p;
+  return p;
+}
+
+/** Continues the layout (decode slots, TLBs) and reserves it; returns the new heap top. */
+export function reserve(bytes: usize): usize {
+  let p = heapTop;
+  heapTop = (p + bytes + 4095) & ~(<usize>4095);
+  ensureMemory(heapTop);
+  return p;
+}
+
+function ensureMemory(end: usize): bool {
+  let have = <usize>memory.size() << 16;
+  if (end <= have) return true;
+  // Grow by at least 1 MiB at a time so frame allocation rarely calls memory.grow.
+  let need = <i32>((end - have + 0xffff) >> 16);
+  if (need < 16) need = 16;
+  if (memory.grow(need) < 0) {
+    let exact = <i32>((end - have + 0xffff) >> 16);
+    return memory.grow(exact) >= 0;
+  }
+  return true;
+}
+
+export function setFrameLimit(n: u32): void { frameLimit = n; }
+export function setClintBase(b: u64): void { clintBase = b; }
+
+@inline export function frameHostOf(f: u32): usize {
+  return <usize>load<u32>(frameHost + (<usize>f << 2));
+}
+@inline export function flagsOf(f: u32): u8 {
+  return load<u8>(frameFlags + <usize>f);
+}
+@inline export function setFlags(f: u32, v: u8): void {
+  store<u8>(frameFlags + <usize>f, v);
+}
+
+/** True when paddr is in RAM. */
+@inline export function isRam(paddr: u64): bool {
+  return paddr - RAM_BASE < ramSize;
+}
+
+/** Allocates the frame (zeroed); returns its host offset, or 0 when memory is exhausted. */
+export function allocFrame(f: u32): usize {
+  let h = frameHostOf(f);
+  if (h != 0) return h;
+  if (framesInUse >= frameLimit) return 0;
+  if (freeList != 0) {
+    h = freeList;
+    freeList = <usize>load<u32>(h);
+    memory.fill(h, 0, PAGE_SIZE);
+  } else {
+    if (!ensureMemory(heapTop + PAGE_SIZE)) return 0;
+    h = heapTop;
+    heapTop += PAGE_SIZE;
+  }
+  store<u32>(frameHost + (<usize>f << 2), <u32>h);
+  framesInUse++;
+  if (zeroMapped) onFrameAllocated(f);
+  return h;
+}
+
+// mmu.ts installs the TLB fix-up for frames that were mapped to the zero page.
+import { tlbForgetFrame } from "./tlb";
+function onFrameAllocated(f: u32): void {
+  tlbForgetFrame(f);
+}
+export function noteZeroMapped(): void { zeroMapped = true; }
+export function clearZeroMapped(): void { zeroMapped = false; }
+
+/** Drops a frame's contents (balloon inflate, zero-page dedup): it reads as zero again. */
+export function releaseFrame(f: u32): void {
+  let h = frameHostOf(f);
+  if (h == 0) return;
+  tlbForgetFrame(f);
+  store<u32>(frameHost + (<usize>f << 2), 0);
+  store<u32>(h, <u32>freeList);
+  freeList = h;
+  framesInUse--;
+}
+
+/** Host offset for reading a RAM frame (the zero page when absent). */
+@inline export function readHost(f: u32): usize {
+  let h = frameHostOf(f);
+  return h != 0 ? h : zeroPage;
+}
+
+// ---- MMIO regions ---------------------------------------------------------------------
+
+/** Registers a device region [base, base+size) under the host's id; returns its index or -1. */
+export function addRegion(base: u64, size: u64, id: i32): i32 {
+  if (regionCount >= MAX_REGIONS) return -1;
+  let i = regionCount++;
+  store<u64>(REGION_BASE + (<usize>i << 3), base);
+  store<u64>(REGION_SIZE + (<usize>i << 3), size);
+  store<i32>(REGION_ID + (<usize>i << 2), id);
+  // Frames of RAM that a region overlays (e.g. riscv-tests tohost) are never TLB-cached.
+  let a = base & ~(<u64>0xfff);
+  while (a < base + size) {
+    if (isRam(a)) {
+      let f = <u32>((a - RAM_BASE) >> 12);
+      setFlags(f, flagsOf(f) | FF_IO);
+    }
+    a += PAGE_SIZE;
+  }
+  return i;
+}
+
+/** Finds the region holding [paddr, paddr+size): its index, REGION_CLINT, or -1. */
+export function findRegion(paddr: u64, size: u32): i32 {
+  for (let i = 0; i < regionCount; i++) {
+    let b = load<u64>(REGION_BASE + (<usize>i << 3));
+    let s = load<u64>(REGION_SIZE + (<usize>i << 3));
+    if (paddr - b < s && paddr - b + size <= s) return i;
+  }
+  if (paddr - clintBase < CLINT_SIZE && paddr - clintBase + size <= CLINT_SIZE) return REGION_CLINT;
+  return -1;
+}
+
+let mmioFaultFlag: bool = false;
+/** Called by the host during mmioRead to signal an access fault. */
+export function mmioFault(): void { mmioFaultFlag = true; }
+
+/** Reads a device register; sets *faulted on an access fault. */
+export function mmioRead(region: i32, paddr: u64, size: u32): u64 {
+  if (region == REGION_CLINT) return clintRead(paddr - clintBase, size);
+  let b = load<u64>(REGION_BASE + (<usize>region << 3));
+  let id = load<i32>(REGION_ID + (<usize>region << 2));
+  mmioFaultFlag = false;
+  let v = hostMmioRead(id, paddr - b, size);
+  exitBlock = true;
+  return v;
+}
+@inline export function mmioFaulted(): bool { return mmioFaultFlag; }
+
+/** Writes a device register; returns false on an access fault. */
+export function mmioWrite(region: i32, paddr: u64, size: u32, value: u64): bool {
+  exitBlock = true;
+  if (region == REGION_CLINT) { clintWrite(paddr - clintBase, size, value); return true; }
+  let b = load<u64>(REGION_BASE + (<usize>region << 3));
+  let id = load<i32>(REGION_ID + (<usize>region << 2));
+  let r = hostMmioWrite(id, paddr - b, size, value);
+  if (r & 2) return false;
+  if (r & 1) stopRequest = 2;
+  return true;
+}
+
+// ---- CLINT (SiFive layout, as on QEMU virt): msip +0, mtimecmp +0x4000, mtime +0xbff8 ----
+
+@inline export function mtime(): u64 {
+  return clock / cyclesPerTick;
+}
+
+function clintRead(off: u64, size: u32): u64 {
+  let v: u64 = 0;
+  let base: u64 = 0;
+  if (off < 4) { v = (mipHw & MIP_MSIP) != 0 ? 1 : 0; base = 0; }
+  else if (off >= 0x4000 && off < 0x4008) { v = mtimecmp; base = 0x4000; }
+  else if (off >= 0xbff8 && off < 0xc000) { v = mtime(); base = 0xbff8; }
+  else return 0;
+  let sh = (off - base) << 3;
+  v = v >> sh;
+  if (size < 8) v &= (<u64>1 << (<u64>size << 3)) - 1;
+  return v;
+}
+
+function merge(old: u64, off: u64, size: u32, value: u64): u64 {
+  if (size == 8) return value;
+  let sh = off << 3;
+  let m = ((<u64>1 << (<u64>size << 3)) - 1) << sh;
+  return (old & ~m) | ((value << sh) & m);
+}
+
+function clintWrite(off: u64, size: u32, value: u64): void {
+  if (off < 4) {
+    if (value & 1) mipHw |= MIP_MSIP; else mipHw &= ~MIP_MSIP;
+  } else if (off >= 0x4000 && off < 0x4008) {
+    mtimecmp = merge(mtimecmp, off - 0x4000, size, value);
+    updateMtip();
+  }
+  // mtime is read-only here: time is virtual and derives from the clock.
+}
+
+/** Recomputes MTIP from mtime and mtimecmp. */
+export function updateMtip(): void {
+  if (mtime() >= mtimecmp) mipHw |= MIP_MTIP; else mipHw &= ~MIP_MTIP;
+}

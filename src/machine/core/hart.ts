@@ -1,0 +1,228 @@
+// TypeScript face of the wasm hart: instantiates the module (given as a compiled
+// WebAssembly.Module, so Node and workerd each load it their own way), wires MMIO regions
+// to device objects, and offers typed access to registers, memory and state. Pure and
+// synchronous: no clocks, no I/O.
+
+import type { MmioDevice } from "../ports.js";
+
+/** Why run() returned (matches STOP_* in assembly/system.ts). */
+export enum StopReason {
+  Budget = 0,
+  Wfi = 1,
+  Halt = 2,
+  HostCall = 3,
+  OutOfMemory = 4,
+}
+
+export interface HartOptions {
+  /** Guest RAM in bytes at 0x8000_0000 (frames are allocated on first write). */
+  ramBytes: number;
+  /** Decoded-instruction cache size in 4 KiB code pages (16 KiB of host memory each). */
+  decodeSlots?: number;
+  /** Cap on resident guest frames (host memory for RAM = 4 KiB × this). */
+  maxResidentFrames?: number;
+  /** Cycles per mtime tick; mtime runs at 10 MHz, so 10 means a nominal 100 MIPS. */
+  cyclesPerTick?: number;
+}
+
+interface HartExports {
+  memory: WebAssembly.Memory;
+  _start(): void;
+  init(ramBytes: bigint, slots: number): number;
+  run(budget: bigint): number;
+  xregs(): number;
+  fregs(): number;
+  ioBuffer(): number;
+  ioBufferSize(): number;
+  getPc(): bigint;
+  setPc(v: bigint): void;
+  getPriv(): number;
+  setPriv(v: number): void;
+  getClock(): bigint;
+  getInstret(): bigint;
+  getMtime(): bigint;
+  isWaiting(): number;
+  framesInUse(): number;
+  frameCount(): number;
+  decodeSlotFills(): bigint;
+  nextDeadline(): bigint;
+  advanceClock(c: bigint): void;
+  hostCsrRead(csr: number): bigint;
+  hostCsrWrite(csr: number, v: bigint): number;
+  setInterrupt(bit: number, level: number): void;
+  dmaRead(paddr: bigint, len: number): number;
+  dmaWrite(paddr: bigint, len: number): number;
+  framePtr(f: number): number;
+  frameForWrite(f: number): number;
+  harvestDirty(first: number): number;
+  resync(): void;
+  pollInterrupts(): number;
+  saveState(): number;
+  loadState(size: number): number;
+  stateHash(): bigint;
+  addRegion(base: bigint, size: bigint, id: number): number;
+  mmioFault(): void;
+  setFrameLimit(n: number): void;
+  setClintBase(b: bigint): void;
+  releaseFrame(f: number): void;
+  setCyclesPerTick(v: bigint): void;
+  setSbiHosted(v: number): void;
+  setHartId(v: bigint): void;
+}
+
+export const RAM_BASE = 0x8000_0000n;
+export const PAGE_SIZE = 4096;
+
+export class Hart {
+  private readonly ex: HartExports;
+  private readonly devices: MmioDevice[] = [];
+  readonly ramBytes: number;
+
+  constructor(module: WebAssembly.Module, opts: HartOptions) {
+    if (!Number.isInteger(opts.ramBytes) || opts.ramBytes < PAGE_SIZE || opts.ramBytes > 0x1_0000_0000) {
+      throw new RangeError(`guest RAM must be between 4 KiB and 4 GiB, got ${opts.ramBytes} bytes`);
+    }
+    const imports = {
+      host: {
+        mmioRead: (id: number, offset: bigint, size: number): bigint => {
+          const v = this.devices[id]!.read(Number(offset), size);
+          if (v === undefined) {
+            this.ex.mmioFault();
+            return 0n;
+          }
+          return v;
+        },
+        mmioWrite: (id: number, offset: bigint, size: number, value: bigint): number =>
+          this.devices[id]!.write(Number(offset), size, BigInt.asUintN(size * 8, value)),
+      },
+    };
+    const instance = new WebAssembly.Instance(module, imports);
+    this.ex = instance.exports as unknown as HartExports;
+    this.ex._start();
+    this.ramBytes = opts.ramBytes;
+    this.ex.init(BigInt(opts.ramBytes), opts.decodeSlots ?? 512);
+    if (opts.maxResidentFrames !== undefined) this.ex.setFrameLimit(opts.maxResidentFrames);
+    this.ex.setCyclesPerTick(BigInt(opts.cyclesPerTick ?? 10));
+  }
+
+  /** Maps a device at [base, base+size). */
+  map(base: bigint, size: bigint, device: MmioDevice): void {
+    const id = this.devices.length;
+    this.devices.push(device);
+    if (this.ex.addRegion(base, size, id) < 0) throw new Error("too many MMIO regions");
+  }
+
+  /** Runs at most budget cycles. */
+  run(budget: number | bigint): StopReason {
+    return this.ex.run(BigInt(budget)) as StopReason;
+  }
+
+  get pc(): bigint { return this.ex.getPc(); }
+  set pc(v: bigint) { this.ex.setPc(BigInt.asUintN(64, v)); }
+  get priv(): number { return this.ex.getPriv(); }
+  set priv(v: number) { this.ex.setPriv(v); }
+  get clock(): bigint { return this.ex.getClock(); }
+  get instret(): bigint { return this.ex.getInstret(); }
+  get mtime(): bigint { return this.ex.getMtime(); }
+  get waiting(): boolean { return this.ex.isWaiting() !== 0; }
+  get framesInUse(): number { return this.ex.framesInUse(); }
+  get decodeSlotFills(): bigint { return this.ex.decodeSlotFills(); }
+  /** Bytes of wasm linear memory the hart holds. */
+  get hostMemoryBytes(): number { return this.ex.memory.buffer.byteLength; }
+
+  /** Reads integer register i (x0..x31). */
+  x(i: number): bigint {
+    return new BigUint64Array(this.ex.memory.buffer, this.ex.xregs(), 32)[i]!;
+  }
+  setX(i: number, v: bigint): void {
+    if (i === 0) return;
+    new BigUint64Array(this.ex.memory.buffer, this.ex.xregs(), 32)[i] = BigInt.asUintN(64, v);
+  }
+  /** Raw 64-bit pattern of FP register i. */
+  f(i: number): bigint {
+    return new BigUint64Array(this.ex.memory.buffer, this.ex.fregs(), 32)[i]!;
+  }
+  csr(n: number): bigint { return this.ex.hostCsrRead(n); }
+  setCsr(n: number, v: bigint): boolean { return this.ex.hostCsrWrite(n, BigInt.asUintN(64, v)) !== 0; }
+  setInterrupt(bit: number, level: boolean): void { this.ex.setInterrupt(bit, level ? 1 : 0); }
+  /** Cycle of the next armed timer, or undefined. */
+  nextDeadline(): bigint | undefined {
+    const d = this.ex.nextDeadline();
+    return d === 0xffff_ffff_ffff_ffffn ? undefined : d;
+  }
+  advanceClock(cycles: bigint): void { this.ex.advanceClock(cycles); }
+  setSbiHosted(on: boolean): void { this.ex.setSbiHosted(on ? 1 : 0); }
+
+  /** Copies bytes into guest RAM; throws RangeError when [paddr, paddr+len) is not RAM. */
+  writePhys(paddr: bigint, bytes: Uint8Array): void {
+    const chunk = this.ex.ioBufferSize();
+    for (let done = 0; done < bytes.length; done += chunk) {
+      const part = bytes.subarray(done, done + chunk);
+      new Uint8Array(this.ex.memory.buffer, this.ex.ioBuffer(), part.length).set(part);
+      if (!this.ex.dmaWrite(paddr + BigInt(done), part.length)) {
+        throw new RangeError(`guest physical range 0x${(paddr + BigInt(done)).toString(16)}+${part.length} is not RAM (or RAM is exhausted)`);
+      }
+    }
+  }
+
+  /** Copies bytes out of guest RAM; throws RangeError when the range is not RAM. */
+  readPhys(paddr: bigint, len: number): Uint8Array {
+    const out = new Uint8Array(len);
+    const chunk = this.ex.ioBufferSize();
+    for (let done = 0; done < len; done += chunk) {
+      const n = Math.min(chunk, len - done);
+      if (!this.ex.dmaRead(paddr + BigInt(done), n)) {
+        throw new RangeError(`guest physical range 0x${(paddr + BigInt(done)).toString(16)}+${n} is not RAM`);
+      }
+      out.set(new Uint8Array(this.ex.memory.buffer, this.ex.ioBuffer(), n), done);
+    }
+    return out;
+  }
+
+  /** Hart state (registers, CSRs, clocks) as bytes. */
+  saveState(): Uint8Array {
+    const n = this.ex.saveState();
+    return new Uint8Array(this.ex.memory.buffer, this.ex.ioBuffer(), n).slice();
+  }
+
+  /** Restores hart state saved by saveState(); throws on a blob that is not one. */
+  loadState(blob: Uint8Array): void {
+    if (blob.length > this.ex.ioBufferSize()) throw new RangeError("hart state blob too large");
+    new Uint8Array(this.ex.memory.buffer, this.ex.ioBuffer(), blob.length).set(blob);
+    if (!this.ex.loadState(blob.length)) throw new Error("not a hart state blob of this version");
+  }
+
+  /** Number of RAM frames. */
+  get frameCount(): number { return this.ex.frameCount(); }
+
+  /** Frame f's bytes (a view into wasm memory, valid until the next run), or undefined if absent. */
+  frame(f: number): Uint8Array | undefined {
+    const p = this.ex.framePtr(f);
+    return p === 0 ? undefined : new Uint8Array(this.ex.memory.buffer, p, PAGE_SIZE);
+  }
+
+  /** Installs frame contents (restore). */
+  setFrame(f: number, bytes: Uint8Array): void {
+    const p = this.ex.frameForWrite(f);
+    if (p === 0) throw new RangeError(`cannot allocate frame ${f}`);
+    new Uint8Array(this.ex.memory.buffer, p, PAGE_SIZE).set(bytes.subarray(0, PAGE_SIZE));
+  }
+
+  /** Frames written since the last harvest (clears their dirty bits). */
+  harvestDirty(): number[] {
+    const out: number[] = [];
+    for (let first = 0; first < this.frameCount;) {
+      const n = this.ex.harvestDirty(first);
+      const bits = new Uint8Array(this.ex.memory.buffer, this.ex.ioBuffer(), n);
+      for (let i = 0; i < n; i++) if (bits[i]) out.push(first + i);
+      first += n;
+    }
+    return out;
+  }
+
+  /** Re-derives timers and translations after a restore. */
+  resync(): void { this.ex.resync(); }
+
+  /** 64-bit hash of hart state and RAM contents (the determinism check). */
+  stateHash(): bigint { return this.ex.stateHash(); }
+}

@@ -1,0 +1,16 @@
+// WebAssembly is a language builtin in both Node and workerd; ES2022's lib does not
+// declare it, so the machine declares the few members it uses.
+declare namespace WebAssembly {
+  class Module {
+    constructor(bytes: ArrayBufferView | ArrayBuffer);
+    static exports(m: Module): { name: string; kind: string }[];
+  }
+  class Instance {
+    constructor(module: Module, imports?: Record<string, Record<string, unknown>>);
+    readonly exports: Record<string, unknown>;
+  }
+  class Memory {
+    readonly buffer: ArrayBuffer;
+    grow(pages: number): number;
+  }
+}
