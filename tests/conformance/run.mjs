@@ -11,7 +11,7 @@
 // Prints one line per test and a final "N passed, M failed" line; exits 1 if
 // anything failed.
 import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync, existsSync } from 'node:fs';
+import { readdirSync, existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
@@ -21,7 +21,7 @@ const repoRoot = resolve(here, '..', '..');
 const buildDir = join(here, 'build');
 
 const args = process.argv.slice(2);
-let useQemu = false, build = true, timeoutSec = 30, verbose = false;
+let useQemu = false, build = true, timeoutSec = 30, verbose = false, countOnly = false;
 let jobs = Math.max(1, Math.min(8, os.cpus().length));
 const filters = [];
 for (let i = 0; i < args.length; i++) {
@@ -29,10 +29,12 @@ for (let i = 0; i < args.length; i++) {
   if (a === '--qemu') useQemu = true;
   else if (a === '--no-build') build = false;
   else if (a === '--verbose' || a === '-v') verbose = true;
+  else if (a === '--count') countOnly = true;
   else if (a === '--timeout') timeoutSec = Number(args[++i]);
   else if (a === '--jobs' || a === '-j') jobs = Math.max(1, Number(args[++i]));
   else if (a === '--help' || a === '-h') {
-    console.log('usage: run.mjs [--qemu] [--no-build] [--timeout S] [--jobs N] [--verbose] [filter...]');
+    console.log('usage: run.mjs [--qemu] [--no-build] [--timeout S] [--jobs N] [--verbose] [--count] [filter...]');
+    console.log('  --count  print the number of checks in each test instead of running');
     process.exit(0);
   } else filters.push(a);
 }
@@ -49,11 +51,36 @@ if (!existsSync(buildDir)) {
   process.exit(2);
 }
 
-const tests = readdirSync(buildDir)
-  .filter((f) => f.endsWith('.elf'))
-  .map((f) => f.slice(0, -4))
+// The test list comes from the sources (stale ELFs in build/ are ignored).
+const srcDir = join(here, 'src');
+const tests = readdirSync(srcDir)
+  .filter((f) => f.endsWith('.S') || f.endsWith('.c'))
+  .map((f) => f.replace(/\.(S|c)$/, ''))
   .filter((n) => filters.length === 0 || filters.some((f) => n.includes(f)))
   .sort();
+
+// Number of checks: __nchecks symbol for assembly tests, CHECK( sites for C.
+function checkCount(name) {
+  const c = join(srcDir, `${name}.c`);
+  if (existsSync(c)) return (readFileSync(c, 'utf8').match(/\bCHECK\(/g) || []).length;
+  const r = spawnSync('riscv64-unknown-elf-nm', [join(buildDir, `${name}.elf`)], { encoding: 'utf8' });
+  const m = /^([0-9a-f]+) \w __nchecks$/m.exec(r.stdout || '');
+  return m ? parseInt(m[1], 16) : NaN;
+}
+if (countOnly) {
+  let total = 0;
+  for (const t of tests) {
+    const n = checkCount(t);
+    total += n;
+    console.log(`${t.padEnd(22)} ${n}`);
+  }
+  console.log(`${tests.length} tests, ${total} checks`);
+  process.exit(0);
+}
+if (!useQemu && !existsSync(join(repoRoot, 'bin', 'edgevisor.js'))) {
+  console.error('bin/edgevisor.js not found: the emulator CLI is not built yet (use --qemu to run on QEMU)');
+  process.exit(2);
+}
 
 function command(elf) {
   if (useQemu) {
@@ -66,6 +93,7 @@ function command(elf) {
 
 function runOne(name) {
   const elf = join(buildDir, `${name}.elf`);
+  if (!existsSync(elf)) return Promise.resolve({ name, passed: false, reason: 'not built', out: '' });
   const [cmd, argv] = command(elf);
   return new Promise((resolvePromise) => {
     let out = '';
@@ -82,7 +110,7 @@ function runOne(name) {
       if (!passed) {
         const failLine = out.split(/\r?\n/).find((l) => l.startsWith('FAIL '));
         if (timedOut) reason = `timeout after ${timeoutSec}s`;
-        else if (failLine) reason = failLine.trim();
+        else if (failLine) reason = failLine.trim().replace(`FAIL ${name}`, '').replace(/^:\s*/, '');
         else reason = `exit ${code ?? signal}, no PASS line`;
       }
       resolvePromise({ name, passed, reason, out });

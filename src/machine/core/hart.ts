@@ -71,6 +71,8 @@ interface HartExports {
 }
 
 export const RAM_BASE = 0x8000_0000n;
+/** wasm i64 results arrive as signed bigints; registers and counters are unsigned. */
+const u64 = (v: bigint): bigint => BigInt.asUintN(64, v);
 export const PAGE_SIZE = 4096;
 
 export class Hart {
@@ -85,7 +87,7 @@ export class Hart {
     const imports = {
       host: {
         mmioRead: (id: number, offset: bigint, size: number): bigint => {
-          const v = this.devices[id]!.read(Number(offset), size);
+          const v = this.devices[id]!.read(Number(u64(offset)), size);
           if (v === undefined) {
             this.ex.mmioFault();
             return 0n;
@@ -93,7 +95,7 @@ export class Hart {
           return v;
         },
         mmioWrite: (id: number, offset: bigint, size: number, value: bigint): number =>
-          this.devices[id]!.write(Number(offset), size, BigInt.asUintN(size * 8, value)),
+          this.devices[id]!.write(Number(u64(offset)), size, BigInt.asUintN(size * 8, value)),
       },
     };
     const instance = new WebAssembly.Instance(module, imports);
@@ -117,22 +119,22 @@ export class Hart {
     return this.ex.run(BigInt(budget)) as StopReason;
   }
 
-  get pc(): bigint { return this.ex.getPc(); }
+  get pc(): bigint { return u64(this.ex.getPc()); }
   set pc(v: bigint) { this.ex.setPc(BigInt.asUintN(64, v)); }
   get priv(): number { return this.ex.getPriv(); }
   set priv(v: number) { this.ex.setPriv(v); }
-  get clock(): bigint { return this.ex.getClock(); }
-  get instret(): bigint { return this.ex.getInstret(); }
-  get mtime(): bigint { return this.ex.getMtime(); }
+  get clock(): bigint { return u64(this.ex.getClock()); }
+  get instret(): bigint { return u64(this.ex.getInstret()); }
+  get mtime(): bigint { return u64(this.ex.getMtime()); }
   get waiting(): boolean { return this.ex.isWaiting() !== 0; }
   get framesInUse(): number { return this.ex.framesInUse(); }
-  get decodeSlotFills(): bigint { return this.ex.decodeSlotFills(); }
+  get decodeSlotFills(): bigint { return u64(this.ex.decodeSlotFills()); }
   /** Bytes of wasm linear memory the hart holds. */
   get hostMemoryBytes(): number { return this.ex.memory.buffer.byteLength; }
 
   /** Reads integer register i (x0..x31). */
   x(i: number): bigint {
-    return new BigUint64Array(this.ex.memory.buffer, this.ex.xregs(), 32)[i]!;
+    return new BigUint64Array(this.ex.memory.buffer, this.ex.xregs(), 32)[i & 31]!;
   }
   setX(i: number, v: bigint): void {
     if (i === 0) return;
@@ -142,15 +144,18 @@ export class Hart {
   f(i: number): bigint {
     return new BigUint64Array(this.ex.memory.buffer, this.ex.fregs(), 32)[i]!;
   }
-  csr(n: number): bigint { return this.ex.hostCsrRead(n); }
+  csr(n: number): bigint { return u64(this.ex.hostCsrRead(n)); }
   setCsr(n: number, v: bigint): boolean { return this.ex.hostCsrWrite(n, BigInt.asUintN(64, v)) !== 0; }
   setInterrupt(bit: number, level: boolean): void { this.ex.setInterrupt(bit, level ? 1 : 0); }
   /** Cycle of the next armed timer, or undefined. */
   nextDeadline(): bigint | undefined {
-    const d = this.ex.nextDeadline();
+    const d = u64(this.ex.nextDeadline());
     return d === 0xffff_ffff_ffff_ffffn ? undefined : d;
   }
-  advanceClock(cycles: bigint): void { this.ex.advanceClock(cycles); }
+  advanceClock(cycles: bigint): void {
+    if (cycles < 0n) throw new RangeError("virtual time cannot go backwards");
+    this.ex.advanceClock(cycles);
+  }
   setSbiHosted(on: boolean): void { this.ex.setSbiHosted(on ? 1 : 0); }
 
   /** Copies bytes into guest RAM; throws RangeError when [paddr, paddr+len) is not RAM. */
@@ -224,5 +229,5 @@ export class Hart {
   resync(): void { this.ex.resync(); }
 
   /** 64-bit hash of hart state and RAM contents (the determinism check). */
-  stateHash(): bigint { return this.ex.stateHash(); }
+  stateHash(): bigint { return u64(this.ex.stateHash()); }
 }

@@ -191,7 +191,7 @@ export function run(budget: u64): u32 {
           let e = tlbRead + <usize>((<u32>(a >> 12) & 255) << 5);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xfff)) v = <u64><i64>load<i8>(<usize>(a + load<u64>(e, 8)));
-          else { v = <u64><i64><i8>loadSlow(a, 1); if (excCause != EXC_NONE) { k--; maxk = 0; break; } if (exitBlock) maxk = 0; }
+          else { clock += k; instret += k; maxk -= k; k = 0; v = <u64><i64><i8>loadSlow(a, 1); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
           xw(RD(w), v); p += len; break;
         }
         case ops.OP_LH: {
@@ -199,7 +199,7 @@ export function run(budget: u64): u32 {
           let e = tlbRead + <usize>((<u32>(a >> 12) & 255) << 5);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xffe)) v = <u64><i64>load<i16>(<usize>(a + load<u64>(e, 8)));
-          else { v = <u64><i64><i16>loadSlow(a, 2); if (excCause != EXC_NONE) { k--; maxk = 0; break; } if (exitBlock) maxk = 0; }
+          else { clock += k; instret += k; maxk -= k; k = 0; v = <u64><i64><i16>loadSlow(a, 2); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
           xw(RD(w), v); p += len; break;
         }
         case ops.OP_LW: {
@@ -207,7 +207,7 @@ export function run(budget: u64): u32 {
           let e = tlbRead + <usize>((<u32>(a >> 12) & 255) << 5);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xffc)) v = <u64><i64>load<i32>(<usize>(a + load<u64>(e, 8)));
-          else { v = <u64><i64><i32>loadSlow(a, 4); if (excCause != EXC_NONE) { k--; maxk = 0; break; } if (exitBlock) maxk = 0; }
+          else { clock += k; instret += k; maxk -= k; k = 0; v = <u64><i64><i32>loadSlow(a, 4); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
           xw(RD(w), v); p += len; break;
         }
         case ops.OP_LD: {
@@ -215,7 +215,7 @@ export function run(budget: u64): u32 {
           let e = tlbRead + <usize>((<u32>(a >> 12) & 255) << 5);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xff8)) v = load<u64>(<usize>(a + load<u64>(e, 8)));
-          else { v = loadSlow(a, 8); if (excCause != EXC_NONE) { k--; maxk = 0; break; } if (exitBlock) maxk = 0; }
+          else { clock += k; instret += k; maxk -= k; k = 0; v = loadSlow(a, 8); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
           xw(RD(w), v); p += len; break;
         }
         case ops.OP_LBU: {
@@ -223,7 +223,7 @@ export function run(budget: u64): u32 {
           let e = tlbRead + <usize>((<u32>(a >> 12) & 255) << 5);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xfff)) v = <u64>load<u8>(<usize>(a + load<u64>(e, 8)));
-          else { v = loadSlow(a, 1); if (excCause != EXC_NONE) { k--; maxk = 0; break; } if (exitBlock) maxk = 0; }
+          else { clock += k; instret += k; maxk -= k; k = 0; v = loadSlow(a, 1); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
           xw(RD(w), v); p += len; break;
         }
         case ops.OP_LHU: {
@@ -231,7 +231,7 @@ export function run(budget: u64): u32 {
           let e = tlbRead + <usize>((<u32>(a >> 12) & 255) << 5);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xffe)) v = <u64>load<u16>(<usize>(a + load<u64>(e, 8)));
-          else { v = loadSlow(a, 2); if (excCause != EXC_NONE) { k--; maxk = 0; break; } if (exitBlock) maxk = 0; }
+          else { clock += k; instret += k; maxk -= k; k = 0; v = loadSlow(a, 2); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
           xw(RD(w), v); p += len; break;
         }
         case ops.OP_LWU: {
@@ -239,35 +239,35 @@ export function run(budget: u64): u32 {
           let e = tlbRead + <usize>((<u32>(a >> 12) & 255) << 5);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xffc)) v = <u64>load<u32>(<usize>(a + load<u64>(e, 8)));
-          else { v = loadSlow(a, 4); if (excCause != EXC_NONE) { k--; maxk = 0; break; } if (exitBlock) maxk = 0; }
+          else { clock += k; instret += k; maxk -= k; k = 0; v = loadSlow(a, 4); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
           xw(RD(w), v); p += len; break;
         }
         case ops.OP_SB: {
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tlbWrite + <usize>((<u32>(a >> 12) & 255) << 5);
           if (load<u64>(e) == (a & ~<u64>0xfff)) store<u8>(<usize>(a + load<u64>(e, 8)), <u8>xr(RS2(w)));
-          else { storeSlow(a, 1, xr(RS2(w))); if (excCause != EXC_NONE) { k--; maxk = 0; break; } if (exitBlock) maxk = 0; }
+          else { clock += k; instret += k; maxk -= k; k = 0; storeSlow(a, 1, xr(RS2(w))); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
           p += len; break;
         }
         case ops.OP_SH: {
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tlbWrite + <usize>((<u32>(a >> 12) & 255) << 5);
           if (load<u64>(e) == (a & ~<u64>0xffe)) store<u16>(<usize>(a + load<u64>(e, 8)), <u16>xr(RS2(w)));
-          else { storeSlow(a, 2, xr(RS2(w))); if (excCause != EXC_NONE) { k--; maxk = 0; break; } if (exitBlock) maxk = 0; }
+          else { clock += k; instret += k; maxk -= k; k = 0; storeSlow(a, 2, xr(RS2(w))); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
           p += len; break;
         }
         case ops.OP_SW: {
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tlbWrite + <usize>((<u32>(a >> 12) & 255) << 5);
           if (load<u64>(e) == (a & ~<u64>0xffc)) store<u32>(<usize>(a + load<u64>(e, 8)), <u32>xr(RS2(w)));
-          else { storeSlow(a, 4, xr(RS2(w))); if (excCause != EXC_NONE) { k--; maxk = 0; break; } if (exitBlock) maxk = 0; }
+          else { clock += k; instret += k; maxk -= k; k = 0; storeSlow(a, 4, xr(RS2(w))); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
           p += len; break;
         }
         case ops.OP_SD: {
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tlbWrite + <usize>((<u32>(a >> 12) & 255) << 5);
           if (load<u64>(e) == (a & ~<u64>0xff8)) store<u64>(<usize>(a + load<u64>(e, 8)), xr(RS2(w)));
-          else { storeSlow(a, 8, xr(RS2(w))); if (excCause != EXC_NONE) { k--; maxk = 0; break; } if (exitBlock) maxk = 0; }
+          else { clock += k; instret += k; maxk -= k; k = 0; storeSlow(a, 8, xr(RS2(w))); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
           p += len; break;
         }
 

@@ -151,7 +151,7 @@ function resolve(vaddr: u64, acc: u32, size: u32): isize {
 /** Load of 1, 2, 4 or 8 bytes (zero-extended) that missed the TLB fast path. */
 export function loadSlow(vaddr: u64, size: u32): u64 {
   let pageOff = <u32>vaddr & 0xfff;
-  if (pageOff + size > 4096) {
+  if (pageOff + (size & 0xff) > 4096) {
     // Crosses a page: both pages must translate before anything is read.
     let first = 4096 - pageOff;
     let lo = loadSlow(vaddr, 0x100 | first);
@@ -193,7 +193,7 @@ export function loadSlow(vaddr: u64, size: u32): u64 {
 /** Store of 1, 2, 4 or 8 bytes that missed the TLB fast path. */
 export function storeSlow(vaddr: u64, size: u32, value: u64): void {
   let pageOff = <u32>vaddr & 0xfff;
-  if (pageOff + size > 4096) {
+  if (pageOff + (size & 0xff) > 4096) {
     let first = 4096 - pageOff;
     // Translate the second page first so a fault there leaves memory untouched.
     let p = dataPriv();

@@ -60,7 +60,8 @@ export function execSystem(op: u32, w: u32, imm: i32, raw: u32, len: u32): u32 {
       return SYS_EXCEPTION;
     }
     case ops.OP_EBREAK:
-      raise(EXC_BREAKPOINT, pc);
+      // mtval may be 0 or the pc (priv spec §3.1.16); 0 as QEMU writes it.
+      raise(EXC_BREAKPOINT, 0);
       return SYS_EXCEPTION;
     case ops.OP_MRET:
       if (priv != PRIV_M) { raise(EXC_ILLEGAL, raw); return SYS_EXCEPTION; }
