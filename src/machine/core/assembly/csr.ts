@@ -11,6 +11,7 @@ import {
 } from "./state";
 import { fflags } from "./softfloat";
 import { mtime } from "./memory";
+import { timersChanged } from "./timer";
 import { tlbSelect, tlbFlushTranslated, tlbFlushData } from "./tlb";
 
 /** misa: RV64 with A, C, D, F, I, M, S, U. */
@@ -37,12 +38,6 @@ function counterAllowed(index: u32): bool {
   if (((mcounteren >> index) & 1) == 0) return false;
   if (priv == PRIV_U && ((scounteren >> index) & 1) == 0) return false;
   return true;
-}
-
-/** Recomputes STIP from stimecmp while Sstc is enabled. */
-export function updateStip(): void {
-  if (!sstcEnabled()) return;
-  if (mtime() >= stimecmp) mipHw |= MIP_STIP; else mipHw &= ~MIP_STIP;
 }
 
 function fixSd(s: u64): u64 {
@@ -137,7 +132,7 @@ export function csrWrite(csr: u32, v: u64): void {
       mipSw = (mipSw & ~m) | (v & m);
       return;
     }
-    case 0x14d: stimecmp = v; updateStip(); return;
+    case 0x14d: stimecmp = v; timersChanged(); return;
     case 0x180: {
       let mode = v >> 60;
       if (mode != 0 && mode != 8) return; // unsupported modes: the write has no effect
@@ -154,7 +149,8 @@ export function csrWrite(csr: u32, v: u64): void {
     case 0x306: mcounteren = <u32>v; return;
     case 0x30a: {
       menvcfg = v & (MENVCFG_STCE | 1);
-      if (!sstcEnabled()) mipHw &= ~MIP_STIP; else updateStip();
+      if (!sstcEnabled()) mipHw &= ~MIP_STIP;
+      timersChanged();
       return;
     }
     case 0x320: mcountinhibit = <u32>v & ~2; return;

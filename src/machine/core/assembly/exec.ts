@@ -6,19 +6,19 @@
 
 import * as ops from "./ops";
 import {
-  XREGS, pc, clock, instret, excCause, excTval, EXC_NONE, EXC_HOST_OOM, EXC_ILLEGAL, raise,
+  XREGS, FREGS, mstatus, MSTATUS_FS, MSTATUS_SD, pc, clock, instret, excCause, excTval, EXC_NONE, EXC_HOST_OOM, EXC_ILLEGAL, raise,
   exitBlock, stopRequest, waiting, mie, mipSw, mipHw, mtimecmp, stimecmp, menvcfg, cyclesPerTick,
 } from "./state";
 import { takeTrap, checkInterrupts } from "./trap";
-import { tlbRead, tlbWrite, NO_FRAME } from "./tlb";
+import { tlbRead, tlbWrite, NO_FRAME, TLB_MASK, TLB_ENTRY_SHIFT } from "./tlb";
 import { loadSlow, storeSlow, fetchFrame } from "./mmu";
-import { readHost, updateMtip } from "./memory";
+import { readHost } from "./memory";
+import { updateTimerLines, nextTimerClock } from "./timer";
 import { slotFor, crossSlot } from "./decodecache";
 import { decode } from "./decode";
 import { execSystem, SYS_EXCEPTION, SYS_DONE, SYS_STOP, STOP_BUDGET, STOP_WFI, STOP_OOM } from "./system";
-import { execFp } from "./fp";
+import { execFp, fastFp } from "./fp";
 import { execAtomic } from "./atomic";
-import { updateStip } from "./csr";
 
 /** Decodes raw bits into a cache entry; illegal entries carry the raw bits for mtval. */
 @inline function decodeEntry(raw: u32): u64 {
@@ -46,18 +46,6 @@ function mulhu(a: u64, b: u64): u64 {
   return p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
 }
 
-/** Cycle at which the next timer (mtimecmp, or stimecmp under Sstc) fires; max if none. */
-export function nextTimerClock(): u64 {
-  let best: u64 = 0xffffffffffffffff;
-  let maxTick = best / cyclesPerTick;
-  if ((mipHw & (1 << 7)) == 0 && mtimecmp < maxTick) best = mtimecmp * cyclesPerTick;
-  if ((menvcfg >> 63) != 0 && (mipHw & (1 << 5)) == 0 && stimecmp < maxTick) {
-    let s = stimecmp * cyclesPerTick;
-    if (s < best) best = s;
-  }
-  return best;
-}
-
 /** Raw bits of the page-straddling instruction being executed from crossSlot. */
 let crossRaw: u32 = 0;
 
@@ -78,8 +66,7 @@ export function run(budget: u64): u32 {
       stopRequest = 0;
       return r;
     }
-    updateMtip();
-    updateStip();
+    updateTimerLines();
     if (((mipSw | mipHw) & mie) != 0) {
       waiting = false;
       checkInterrupts();
@@ -188,7 +175,7 @@ export function run(budget: u64): u32 {
         // Loads: TLB hit → direct host access; miss, misaligned or device → mmu.ts.
         case ops.OP_LB: {
           let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tlbRead + <usize>((<u32>(a >> 12) & 255) << 5);
+          let e = tlbRead + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xfff)) v = <u64><i64>load<i8>(<usize>(a + load<u64>(e, 8)));
           else { clock += k; instret += k; maxk -= k; k = 0; v = <u64><i64><i8>loadSlow(a, 1); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
@@ -196,7 +183,7 @@ export function run(budget: u64): u32 {
         }
         case ops.OP_LH: {
           let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tlbRead + <usize>((<u32>(a >> 12) & 255) << 5);
+          let e = tlbRead + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xffe)) v = <u64><i64>load<i16>(<usize>(a + load<u64>(e, 8)));
           else { clock += k; instret += k; maxk -= k; k = 0; v = <u64><i64><i16>loadSlow(a, 2); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
@@ -204,7 +191,7 @@ export function run(budget: u64): u32 {
         }
         case ops.OP_LW: {
           let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tlbRead + <usize>((<u32>(a >> 12) & 255) << 5);
+          let e = tlbRead + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xffc)) v = <u64><i64>load<i32>(<usize>(a + load<u64>(e, 8)));
           else { clock += k; instret += k; maxk -= k; k = 0; v = <u64><i64><i32>loadSlow(a, 4); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
@@ -212,7 +199,7 @@ export function run(budget: u64): u32 {
         }
         case ops.OP_LD: {
           let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tlbRead + <usize>((<u32>(a >> 12) & 255) << 5);
+          let e = tlbRead + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xff8)) v = load<u64>(<usize>(a + load<u64>(e, 8)));
           else { clock += k; instret += k; maxk -= k; k = 0; v = loadSlow(a, 8); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
@@ -220,7 +207,7 @@ export function run(budget: u64): u32 {
         }
         case ops.OP_LBU: {
           let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tlbRead + <usize>((<u32>(a >> 12) & 255) << 5);
+          let e = tlbRead + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xfff)) v = <u64>load<u8>(<usize>(a + load<u64>(e, 8)));
           else { clock += k; instret += k; maxk -= k; k = 0; v = loadSlow(a, 1); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
@@ -228,7 +215,7 @@ export function run(budget: u64): u32 {
         }
         case ops.OP_LHU: {
           let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tlbRead + <usize>((<u32>(a >> 12) & 255) << 5);
+          let e = tlbRead + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xffe)) v = <u64>load<u16>(<usize>(a + load<u64>(e, 8)));
           else { clock += k; instret += k; maxk -= k; k = 0; v = loadSlow(a, 2); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
@@ -236,7 +223,7 @@ export function run(budget: u64): u32 {
         }
         case ops.OP_LWU: {
           let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tlbRead + <usize>((<u32>(a >> 12) & 255) << 5);
+          let e = tlbRead + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xffc)) v = <u64>load<u32>(<usize>(a + load<u64>(e, 8)));
           else { clock += k; instret += k; maxk -= k; k = 0; v = loadSlow(a, 4); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
@@ -244,28 +231,28 @@ export function run(budget: u64): u32 {
         }
         case ops.OP_SB: {
           let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tlbWrite + <usize>((<u32>(a >> 12) & 255) << 5);
+          let e = tlbWrite + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           if (load<u64>(e) == (a & ~<u64>0xfff)) store<u8>(<usize>(a + load<u64>(e, 8)), <u8>xr(RS2(w)));
           else { clock += k; instret += k; maxk -= k; k = 0; storeSlow(a, 1, xr(RS2(w))); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
           p += len; break;
         }
         case ops.OP_SH: {
           let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tlbWrite + <usize>((<u32>(a >> 12) & 255) << 5);
+          let e = tlbWrite + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           if (load<u64>(e) == (a & ~<u64>0xffe)) store<u16>(<usize>(a + load<u64>(e, 8)), <u16>xr(RS2(w)));
           else { clock += k; instret += k; maxk -= k; k = 0; storeSlow(a, 2, xr(RS2(w))); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
           p += len; break;
         }
         case ops.OP_SW: {
           let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tlbWrite + <usize>((<u32>(a >> 12) & 255) << 5);
+          let e = tlbWrite + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           if (load<u64>(e) == (a & ~<u64>0xffc)) store<u32>(<usize>(a + load<u64>(e, 8)), <u32>xr(RS2(w)));
           else { clock += k; instret += k; maxk -= k; k = 0; storeSlow(a, 4, xr(RS2(w))); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
           p += len; break;
         }
         case ops.OP_SD: {
           let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tlbWrite + <usize>((<u32>(a >> 12) & 255) << 5);
+          let e = tlbWrite + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           if (load<u64>(e) == (a & ~<u64>0xff8)) store<u64>(<usize>(a + load<u64>(e, 8)), xr(RS2(w)));
           else { clock += k; instret += k; maxk -= k; k = 0; storeSlow(a, 8, xr(RS2(w))); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
           p += len; break;
@@ -354,22 +341,68 @@ export function run(budget: u64): u32 {
           xw(RD(w), sx32(b == 0 ? a : a % b)); p += len; break;
         }
 
+        // FP loads and stores (FS must be on), same TLB fast path as the integer ones.
+        case ops.OP_FLD: {
+          if ((mstatus & MSTATUS_FS) == 0) { raise(EXC_ILLEGAL, rawBits(fh, <u32>(p - vbase), dbase == crossSlot)); k--; maxk = 0; break; }
+          let a = xr(RS1(w)) + <u64><i64>imm;
+          let e = tlbRead + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+          let v: u64;
+          if (load<u64>(e) == (a & ~<u64>0xff8)) v = load<u64>(<usize>(a + load<u64>(e, 8)));
+          else { clock += k; instret += k; maxk -= k; k = 0; v = loadSlow(a, 8); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
+          store<u64>(FREGS + <usize>RD(w), v); mstatus |= MSTATUS_FS | MSTATUS_SD; p += len; break;
+        }
+        case ops.OP_FLW: {
+          if ((mstatus & MSTATUS_FS) == 0) { raise(EXC_ILLEGAL, rawBits(fh, <u32>(p - vbase), dbase == crossSlot)); k--; maxk = 0; break; }
+          let a = xr(RS1(w)) + <u64><i64>imm;
+          let e = tlbRead + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+          let v: u64;
+          if (load<u64>(e) == (a & ~<u64>0xffc)) v = <u64>load<u32>(<usize>(a + load<u64>(e, 8)));
+          else { clock += k; instret += k; maxk -= k; k = 0; v = loadSlow(a, 4); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
+          store<u64>(FREGS + <usize>RD(w), 0xffffffff00000000 | v); mstatus |= MSTATUS_FS | MSTATUS_SD; p += len; break;
+        }
+        case ops.OP_FSD: {
+          if ((mstatus & MSTATUS_FS) == 0) { raise(EXC_ILLEGAL, rawBits(fh, <u32>(p - vbase), dbase == crossSlot)); k--; maxk = 0; break; }
+          let a = xr(RS1(w)) + <u64><i64>imm;
+          let v = load<u64>(FREGS + <usize>RS2(w));
+          let e = tlbWrite + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+          if (load<u64>(e) == (a & ~<u64>0xff8)) store<u64>(<usize>(a + load<u64>(e, 8)), v);
+          else { clock += k; instret += k; maxk -= k; k = 0; storeSlow(a, 8, v); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
+          p += len; break;
+        }
+        case ops.OP_FSW: {
+          if ((mstatus & MSTATUS_FS) == 0) { raise(EXC_ILLEGAL, rawBits(fh, <u32>(p - vbase), dbase == crossSlot)); k--; maxk = 0; break; }
+          let a = xr(RS1(w)) + <u64><i64>imm;
+          let v = load<u64>(FREGS + <usize>RS2(w));
+          let e = tlbWrite + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+          if (load<u64>(e) == (a & ~<u64>0xffc)) store<u32>(<usize>(a + load<u64>(e, 8)), <u32>v);
+          else { clock += k; instret += k; maxk -= k; k = 0; storeSlow(a, 4, v); if (excCause != EXC_NONE) { clock--; instret--; maxk = 0; break; } if (exitBlock) maxk = 0; }
+          p += len; break;
+        }
+
+        // Common double-precision ops: a fast path, falling through to the general one.
+        case ops.OP_FADD_D: case ops.OP_FSUB_D: case ops.OP_FMUL_D: case ops.OP_FDIV_D:
+        case ops.OP_FSQRT_D: case ops.OP_FMADD_D: case ops.OP_FMSUB_D: case ops.OP_FNMSUB_D:
+        case ops.OP_FNMADD_D: case ops.OP_FSGNJ_D: case ops.OP_FSGNJN_D: case ops.OP_FSGNJX_D:
+        case ops.OP_FMV_D_X: case ops.OP_FMV_X_D: {
+          if (fastFp(w & 0xff, w, imm)) { p += len; break; }
+        }
         default: {
           // Everything else runs outside the hot switch with the global state in sync.
           let op = w & 0xff;
           k--;
           clock += k; instret += k; maxk -= k; k = 0;
           pc = p;
-          let raw = rawBits(fh, <u32>(p - vbase), dbase == crossSlot, f);
           let ok = true;
           let leave = false;
-          if (op >= ops.OP_FLW) ok = execFp(op, w, imm, raw);
+          // Illegal-instruction traps carry the instruction bits; fetch them only then.
+          if (op >= ops.OP_FLW) ok = execFp(op, w, imm, 0);
           else if (op >= ops.OP_LR_W) ok = execAtomic(op, w);
           else if (op >= ops.OP_FENCE && op <= ops.OP_CSRRCI) {
-            let r = execSystem(op, w, imm, raw, <u32>len);
+            let r = execSystem(op, w, imm, 0, <u32>len);
             ok = r != SYS_EXCEPTION;
             leave = r != SYS_DONE;
-          } else { raise(EXC_ILLEGAL, raw); ok = false; }
+          } else { raise(EXC_ILLEGAL, 0); ok = false; }
+          if (!ok && excCause == EXC_ILLEGAL) excTval = rawBits(fh, <u32>(p - vbase), dbase == crossSlot);
           maxk--;
           if (ok) {
             if (op >= ops.OP_LR_W) pc += len;
@@ -392,7 +425,7 @@ export function run(budget: u64): u32 {
 }
 
 /** The instruction's raw bits (for mtval on illegal-instruction traps). */
-function rawBits(fh: usize, off: u32, crossing: bool, f: u32): u32 {
+function rawBits(fh: usize, off: u32, crossing: bool): u32 {
   let lo = <u32>load<u16>(fh + off);
   if ((lo & 3) != 3) return lo;
   if (crossing || off >= 0xffe) return crossRaw;

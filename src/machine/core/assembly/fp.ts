@@ -9,6 +9,7 @@ import {
 import { markFsDirty } from "./csr";
 import * as sf from "./softfloat";
 import { vload, vstore } from "./vmem";
+import * as fast from "./fastfp";
 
 const BOX: u64 = 0xffffffff00000000;
 const CANON32: u32 = 0x7fc00000;
@@ -68,11 +69,11 @@ export function execFp(op: u32, w: u32, imm: i32, raw: u32): bool {
     case ops.OP_FMSUB_S: fset(rd, box(sf.f32_fma(unbox(fget(r1)), unbox(fget(r2)), unbox(fget(r3)) ^ SIGN32, rm))); break;
     case ops.OP_FNMSUB_S: fset(rd, box(sf.f32_fma(unbox(fget(r1)) ^ SIGN32, unbox(fget(r2)), unbox(fget(r3)), rm))); break;
     case ops.OP_FNMADD_S: fset(rd, box(sf.f32_fma(unbox(fget(r1)) ^ SIGN32, unbox(fget(r2)), unbox(fget(r3)) ^ SIGN32, rm))); break;
-    case ops.OP_FADD_S: fset(rd, box(sf.f32_add(unbox(fget(r1)), unbox(fget(r2)), rm))); break;
-    case ops.OP_FSUB_S: fset(rd, box(sf.f32_sub(unbox(fget(r1)), unbox(fget(r2)), rm))); break;
-    case ops.OP_FMUL_S: fset(rd, box(sf.f32_mul(unbox(fget(r1)), unbox(fget(r2)), rm))); break;
-    case ops.OP_FDIV_S: fset(rd, box(sf.f32_div(unbox(fget(r1)), unbox(fget(r2)), rm))); break;
-    case ops.OP_FSQRT_S: fset(rd, box(sf.f32_sqrt(unbox(fget(r1)), rm))); break;
+    case ops.OP_FADD_S: { let a = unbox(fget(r1)), b = unbox(fget(r2)); fset(rd, box(rm == 0 && fast.f32ArithFast(0, a, b) ? <u32>fast.fastResult : sf.f32_add(a, b, rm))); break; }
+    case ops.OP_FSUB_S: { let a = unbox(fget(r1)), b = unbox(fget(r2)); fset(rd, box(rm == 0 && fast.f32ArithFast(1, a, b) ? <u32>fast.fastResult : sf.f32_sub(a, b, rm))); break; }
+    case ops.OP_FMUL_S: { let a = unbox(fget(r1)), b = unbox(fget(r2)); fset(rd, box(rm == 0 && fast.f32ArithFast(2, a, b) ? <u32>fast.fastResult : sf.f32_mul(a, b, rm))); break; }
+    case ops.OP_FDIV_S: { let a = unbox(fget(r1)), b = unbox(fget(r2)); fset(rd, box(rm == 0 && fast.f32ArithFast(3, a, b) ? <u32>fast.fastResult : sf.f32_div(a, b, rm))); break; }
+    case ops.OP_FSQRT_S: { let a = unbox(fget(r1)); fset(rd, box(rm == 0 && fast.f32ArithFast(4, a, 0) ? <u32>fast.fastResult : sf.f32_sqrt(a, rm))); break; }
     case ops.OP_FSGNJ_S: fset(rd, box((unbox(fget(r1)) & ~SIGN32) | (unbox(fget(r2)) & SIGN32))); break;
     case ops.OP_FSGNJN_S: fset(rd, box((unbox(fget(r1)) & ~SIGN32) | (~unbox(fget(r2)) & SIGN32))); break;
     case ops.OP_FSGNJX_S: fset(rd, box(unbox(fget(r1)) ^ (unbox(fget(r2)) & SIGN32))); break;
@@ -94,15 +95,15 @@ export function execFp(op: u32, w: u32, imm: i32, raw: u32): bool {
     case ops.OP_FMV_W_X: fset(rd, box(<u32>xget(r1))); break;
 
     // ---- double precision ----
-    case ops.OP_FMADD_D: fset(rd, sf.f64_fma(fget(r1), fget(r2), fget(r3), rm)); break;
-    case ops.OP_FMSUB_D: fset(rd, sf.f64_fma(fget(r1), fget(r2), fget(r3) ^ SIGN64, rm)); break;
-    case ops.OP_FNMSUB_D: fset(rd, sf.f64_fma(fget(r1) ^ SIGN64, fget(r2), fget(r3), rm)); break;
-    case ops.OP_FNMADD_D: fset(rd, sf.f64_fma(fget(r1) ^ SIGN64, fget(r2), fget(r3) ^ SIGN64, rm)); break;
-    case ops.OP_FADD_D: fset(rd, sf.f64_add(fget(r1), fget(r2), rm)); break;
-    case ops.OP_FSUB_D: fset(rd, sf.f64_sub(fget(r1), fget(r2), rm)); break;
-    case ops.OP_FMUL_D: fset(rd, sf.f64_mul(fget(r1), fget(r2), rm)); break;
-    case ops.OP_FDIV_D: fset(rd, sf.f64_div(fget(r1), fget(r2), rm)); break;
-    case ops.OP_FSQRT_D: fset(rd, sf.f64_sqrt(fget(r1), rm)); break;
+    case ops.OP_FMADD_D: fset(rd, fma64(fget(r1), fget(r2), fget(r3), rm)); break;
+    case ops.OP_FMSUB_D: fset(rd, fma64(fget(r1), fget(r2), fget(r3) ^ SIGN64, rm)); break;
+    case ops.OP_FNMSUB_D: fset(rd, fma64(fget(r1) ^ SIGN64, fget(r2), fget(r3), rm)); break;
+    case ops.OP_FNMADD_D: fset(rd, fma64(fget(r1) ^ SIGN64, fget(r2), fget(r3) ^ SIGN64, rm)); break;
+    case ops.OP_FADD_D: { let a = fget(r1), b = fget(r2); fset(rd, rm == 0 && fast.f64AddFast(a, b) ? fast.fastResult : sf.f64_add(a, b, rm)); break; }
+    case ops.OP_FSUB_D: { let a = fget(r1), b = fget(r2); fset(rd, rm == 0 && fast.f64AddFast(a, b ^ SIGN64) ? fast.fastResult : sf.f64_sub(a, b, rm)); break; }
+    case ops.OP_FMUL_D: { let a = fget(r1), b = fget(r2); fset(rd, rm == 0 && fast.f64MulFast(a, b) ? fast.fastResult : sf.f64_mul(a, b, rm)); break; }
+    case ops.OP_FDIV_D: { let a = fget(r1), b = fget(r2); fset(rd, rm == 0 && fast.f64DivFast(a, b) ? fast.fastResult : sf.f64_div(a, b, rm)); break; }
+    case ops.OP_FSQRT_D: { let a = fget(r1); fset(rd, rm == 0 && fast.f64SqrtFast(a) ? fast.fastResult : sf.f64_sqrt(a, rm)); break; }
     case ops.OP_FSGNJ_D: fset(rd, (fget(r1) & ~SIGN64) | (fget(r2) & SIGN64)); break;
     case ops.OP_FSGNJN_D: fset(rd, (fget(r1) & ~SIGN64) | (~fget(r2) & SIGN64)); break;
     case ops.OP_FSGNJX_D: fset(rd, fget(r1) ^ (fget(r2) & SIGN64)); break;
@@ -130,3 +131,43 @@ export function execFp(op: u32, w: u32, imm: i32, raw: u32): bool {
   return true;
 }
 
+
+@inline function fma64(a: u64, b: u64, c: u64, rm: u32): u64 {
+  return rm == 0 && fast.f64FmaFast(a, b, c) ? fast.fastResult : sf.f64_fma(a, b, c, rm);
+}
+
+/**
+ * The common double-precision operations in round-to-nearest-even, tried by the
+ * interpreter before the general path: returns false (nothing changed) whenever the fast
+ * path does not apply, and execFp then does the full job.
+ */
+export function fastFp(op: u32, w: u32, imm: i32): bool {
+  if ((mstatus & MSTATUS_FS) == 0) return false;
+  let rm = <u32>imm;
+  if (rm == 7) rm = frm;
+  let rd = (w >> 8) & 0x3f;
+  let a = fget((w >> 14) & 0x1f);
+  let b = fget((w >> 19) & 0x1f);
+  let ok = false;
+  switch (op) {
+    case ops.OP_FADD_D: ok = rm == 0 && fast.f64AddFast(a, b); break;
+    case ops.OP_FSUB_D: ok = rm == 0 && fast.f64AddFast(a, b ^ SIGN64); break;
+    case ops.OP_FMUL_D: ok = rm == 0 && fast.f64MulFast(a, b); break;
+    case ops.OP_FDIV_D: ok = rm == 0 && fast.f64DivFast(a, b); break;
+    case ops.OP_FSQRT_D: ok = rm == 0 && fast.f64SqrtFast(a); break;
+    case ops.OP_FMADD_D: ok = rm == 0 && fast.f64FmaFast(a, b, fget((w >> 24) & 0x1f)); break;
+    case ops.OP_FMSUB_D: ok = rm == 0 && fast.f64FmaFast(a, b, fget((w >> 24) & 0x1f) ^ SIGN64); break;
+    case ops.OP_FNMSUB_D: ok = rm == 0 && fast.f64FmaFast(a ^ SIGN64, b, fget((w >> 24) & 0x1f)); break;
+    case ops.OP_FNMADD_D: ok = rm == 0 && fast.f64FmaFast(a ^ SIGN64, b, fget((w >> 24) & 0x1f) ^ SIGN64); break;
+    case ops.OP_FSGNJ_D: fast.fastResult = (a & ~SIGN64) | (b & SIGN64); ok = true; break;
+    case ops.OP_FSGNJN_D: fast.fastResult = (a & ~SIGN64) | (~b & SIGN64); ok = true; break;
+    case ops.OP_FSGNJX_D: fast.fastResult = a ^ (b & SIGN64); ok = true; break;
+    case ops.OP_FMV_D_X: fast.fastResult = xget((w >> 14) & 0x1f); ok = true; break;
+    case ops.OP_FMV_X_D: xset(rd, a); return true;
+    default: return false;
+  }
+  if (!ok) return false;
+  fset(rd, fast.fastResult);
+  markFsDirty();
+  return true;
+}

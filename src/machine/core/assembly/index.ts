@@ -6,15 +6,15 @@ import * as st from "./state";
 import * as mem from "./memory";
 import { tlbInit, tlbFlushAll, tlbSelect, tlbFlushWrites } from "./tlb";
 import { decodeCacheInit, slotFills } from "./decodecache";
-import { csrRead, csrWrite, csrOk, updateStip } from "./csr";
+import { csrRead, csrWrite, csrOk } from "./csr";
+import { timersChanged, nextTimerClock } from "./timer";
 import { touchFrameForWrite } from "./mmu";
-import { nextTimerClock } from "./exec";
 import { checkInterrupts } from "./trap";
 
 export { run } from "./exec";
 export { saveState, loadState, stateHash, STATE_BYTES } from "./snapshot";
 export { addRegion, mmioFault, setFrameLimit, setClintBase, releaseFrame } from "./memory";
-export { setPc, setPriv, setCyclesPerTick, setSbiHosted, setHartId } from "./state";
+export { setPc, setPriv, setSbiHosted, setHartId } from "./state";
 
 let initialised = false;
 
@@ -41,6 +41,12 @@ export function isWaiting(): bool { return st.waiting; }
 export function framesInUse(): u32 { return mem.framesInUse; }
 export function frameCount(): u32 { return mem.nframes; }
 export function decodeSlotFills(): u64 { return slotFills; }
+
+/** Sets cycles per mtime tick (the nominal instruction rate is 10 MHz × this). */
+export function setCyclesPerTick(v: u64): void {
+  st.setCyclesPerTick(v);
+  timersChanged();
+}
 
 /** Cycle of the next timer interrupt (for idle skips), or all ones when none is armed. */
 export function nextDeadline(): u64 { return nextTimerClock(); }
@@ -142,8 +148,7 @@ export function harvestDirty(first: u32): u32 {
 export function resync(): void {
   tlbFlushAll();
   tlbSelect();
-  mem.updateMtip();
-  updateStip();
+  timersChanged();
 }
 
 /** Takes a pending interrupt now if one is enabled (used by the host after injecting one). */

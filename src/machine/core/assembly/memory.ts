@@ -22,6 +22,10 @@ export const FF_DIRTY: u8 = 1;
 export const FF_CODE: u8 = 2;
 /** A device region overlays part of the frame: never cached in a TLB. */
 export const FF_IO: u8 = 4;
+/** Some TLB entry may map the frame (tlbForgetFrame scans only then). */
+export const FF_MAPPED: u8 = 8;
+/** Some write-TLB entry may map the frame. */
+export const FF_WMAPPED: u8 = 16;
 
 export let ramSize: u64 = 0;
 export let nframes: u32 = 0;
@@ -41,8 +45,6 @@ let heapTop: usize = 0;
 let freeList: usize = 0;
 export let framesInUse: u32 = 0;
 export let frameLimit: u32 = 0xffffffff;
-/** Set when a TLB entry maps an absent frame to zeroPage (mmu.ts flushes on allocation). */
-export let zeroMapped: bool = false;
 
 // MMIO regions registered by the host.
 const MAX_REGIONS: i32 = 32;
@@ -125,23 +127,20 @@ export function allocFrame(f: u32): usize {
   }
   store<u32>(frameHost + (<usize>f << 2), <u32>h);
   framesInUse++;
-  if (zeroMapped) onFrameAllocated(f);
   return h;
 }
 
-// mmu.ts installs the TLB fix-up for frames that were mapped to the zero page.
 import { tlbForgetFrame } from "./tlb";
-function onFrameAllocated(f: u32): void {
-  tlbForgetFrame(f);
-}
-export function noteZeroMapped(): void { zeroMapped = true; }
-export function clearZeroMapped(): void { zeroMapped = false; }
+import { invalidateCode } from "./decodecache";
+import { timersChanged } from "./timer";
 
 /** Drops a frame's contents (balloon inflate, zero-page dedup): it reads as zero again. */
 export function releaseFrame(f: u32): void {
   let h = frameHostOf(f);
   if (h == 0) return;
   tlbForgetFrame(f);
+  if ((flagsOf(f) & FF_CODE) != 0) invalidateCode(f);
+  setFlags(f, flagsOf(f) & ~FF_DIRTY);
   store<u32>(frameHost + (<usize>f << 2), 0);
   store<u32>(h, <u32>freeList);
   freeList = h;
@@ -245,12 +244,8 @@ function clintWrite(off: u64, size: u32, value: u64): void {
     if (value & 1) mipHw |= MIP_MSIP; else mipHw &= ~MIP_MSIP;
   } else if (off >= 0x4000 && off < 0x4008) {
     mtimecmp = merge(mtimecmp, off - 0x4000, size, value);
-    updateMtip();
+    timersChanged();
   }
   // mtime is read-only here: time is virtual and derives from the clock.
 }
 
-/** Recomputes MTIP from mtime and mtimecmp. */
-export function updateMtip(): void {
-  if (mtime() >= mtimecmp) mipHw |= MIP_MTIP; else mipHw &= ~MIP_MTIP;
-}

@@ -10,9 +10,9 @@ import {
 } from "./state";
 import {
   RAM_BASE, isRam, readHost, allocFrame, flagsOf, setFlags, FF_DIRTY, FF_CODE, FF_IO,
-  findRegion, mmioRead, mmioWrite, mmioFaulted, noteZeroMapped, frameHostOf,
+  findRegion, mmioRead, mmioWrite, mmioFaulted, frameHostOf,
 } from "./memory";
-import { tlbRead, tlbWrite, tlbFetch, tlbFill, NO_FRAME } from "./tlb";
+import { tlbRead, tlbWrite, tlbFetch, tlbFill, NO_FRAME, TLB_MASK, TLB_ENTRY_SHIFT } from "./tlb";
 import { invalidateCode } from "./decodecache";
 
 export const ACC_READ: u32 = 0;
@@ -135,9 +135,10 @@ function resolve(vaddr: u64, acc: u32, size: u32): isize {
       if (h == 0) { raise(EXC_HOST_OOM, vaddr); return -1; }
       if ((flagsOf(f) & FF_IO) == 0) tlbFill(tlbWrite, vaddr, h, f, lastSuper);
     } else {
+      // Absent frames read as zero through the slow path; they are cached once allocated.
       h = frameHostOf(f);
-      if (h == 0) { h = readHost(f); noteZeroMapped(); }
-      if ((fl & FF_IO) == 0) tlbFill(acc == ACC_FETCH ? tlbFetch : tlbRead, vaddr, h, f, lastSuper);
+      if (h == 0) h = readHost(f);
+      else if ((fl & FF_IO) == 0) tlbFill(acc == ACC_FETCH ? tlbFetch : tlbRead, vaddr, h, f, lastSuper);
     }
     return <isize>(h + <usize>(pa & 0xfff));
   }
@@ -238,13 +239,12 @@ export function atomicHost(vaddr: u64, isLoad: bool): usize {
  * NO_FRAME after raising a fault (instruction page fault, or access fault off RAM).
  */
 export function fetchFrame(vaddr: u64): u32 {
-  let e = tlbFetch + <usize>((<u32>(vaddr >> 12) & 255) << 5);
+  let e = tlbFetch + (<usize>(<u32>(vaddr >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
   if (load<u64>(e) == (vaddr & ~<u64>0xfff)) return load<u32>(e, 16);
   let pa = translate(vaddr, ACC_FETCH, priv);
   if (excCause != EXC_NONE) return NO_FRAME;
   if (!isRam(pa)) { raise(EXC_INSN_ACCESS, vaddr); return NO_FRAME; }
   let f = <u32>((pa - RAM_BASE) >> 12);
-  tlbFill(tlbFetch, vaddr, readHost(f), f, lastSuper);
-  if (frameHostOf(f) == 0) noteZeroMapped();
+  if (frameHostOf(f) != 0) tlbFill(tlbFetch, vaddr, frameHostOf(f), f, lastSuper);
   return f;
 }

@@ -7,6 +7,7 @@ import { fflags } from "./softfloat";
 import { nframes, frameHostOf, ioBuffer } from "./memory";
 import { tlbFlushAll, tlbSelect } from "./tlb";
 import { invalidateAllCode } from "./decodecache";
+import { timersChanged } from "./timer";
 
 export const STATE_VERSION: u32 = 1;
 const FIELDS: u32 = 37;
@@ -114,6 +115,7 @@ export function loadState(size: u32): bool {
   tlbFlushAll();
   tlbSelect();
   invalidateAllCode();
+  timersChanged();
   return true;
 }
 

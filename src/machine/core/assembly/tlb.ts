@@ -1,22 +1,32 @@
 // Software TLBs holding host offsets (TinyEMU-style): three kinds (fetch, read, write)
-// for each privilege level, 256 direct-mapped entries each. An entry maps one virtual
-// 4 KiB page to `host = vaddr + addend` and remembers the physical frame so a frame's
-// entries can be dropped (code decoded in it, frame allocated or released). Keeping one
-// set per privilege means a trap or xRET only switches pointers instead of flushing.
+// for each privilege level, TLB_ENTRIES direct-mapped entries each. An entry maps one
+// virtual 4 KiB page to `host = vaddr + addend` and remembers the physical frame. Keeping
+// one set per privilege means a trap or xRET only switches pointers instead of flushing.
+// Each set logs the entries it fills, so a flush touches only those (a context switch
+// costs what the process used, not the size of the TLB).
 
 import { priv, mstatus, MSTATUS_MPRV, MSTATUS_MPP, MSTATUS_MPP_SHIFT, PRIV_M } from "./state";
-import { reserve, clearZeroMapped } from "./memory";
+import { reserve, flagsOf, setFlags, FF_MAPPED, FF_WMAPPED } from "./memory";
 
-export const TLB_ENTRIES: u32 = 256;
-export const TLB_ENTRY_BYTES: u32 = 32;
-const SET_BYTES: usize = <usize>TLB_ENTRIES * TLB_ENTRY_BYTES;
+export const TLB_BITS: u32 = 11;
+export const TLB_ENTRIES: u32 = 1 << TLB_BITS;
+export const TLB_MASK: u32 = TLB_ENTRIES - 1;
+/** log2 of the entry size: tag u64, addend u64, frame u32, pad. */
+export const TLB_ENTRY_SHIFT: u32 = 5;
+const ENTRY_BYTES: usize = 1 << TLB_ENTRY_SHIFT;
+const SET_BYTES: usize = <usize>TLB_ENTRIES << TLB_ENTRY_SHIFT;
+const LOG_CAP: u32 = 512;
 const KIND_FETCH: u32 = 0;
 const KIND_READ: u32 = 1;
 const KIND_WRITE: u32 = 2;
 /** Entry field: physical frame index, NO_FRAME when not RAM. */
 export const NO_FRAME: u32 = 0xffffffff;
+const INVALID: u64 = 0xffffffffffffffff;
 
 let tlbArea: usize = 0;
+/** Per set: u32 count (LOG_CAP + 1 = overflowed) then LOG_CAP u16 entry indices. */
+let logArea: usize = 0;
+const LOG_BYTES: usize = 4 + <usize>LOG_CAP * 2;
 /** Current sets: fetch for the hart's privilege, read/write for the effective data privilege. */
 export let tlbFetch: usize = 0;
 export let tlbRead: usize = 0;
@@ -26,43 +36,61 @@ let superCached: bool = false;
 
 export function tlbInit(): void {
   tlbArea = reserve(SET_BYTES * 9);
-  tlbFlushAll();
+  logArea = reserve(LOG_BYTES * 9);
+  for (let i: u32 = 0; i < 9; i++) clearWhole(i);
   tlbSelect();
 }
 
 @inline function setIndex(p: u32): u32 {
   return p == PRIV_M ? 2 : p;
 }
-@inline function setBase(kind: u32, p: u32): usize {
-  return tlbArea + <usize>(kind * 3 + setIndex(p)) * SET_BYTES;
+@inline function setNo(kind: u32, p: u32): u32 {
+  return kind * 3 + setIndex(p);
+}
+@inline function setBase(n: u32): usize {
+  return tlbArea + <usize>n * SET_BYTES;
+}
+@inline function logBase(n: u32): usize {
+  return logArea + <usize>n * LOG_BYTES;
 }
 
 /** Re-selects the current sets after a change of privilege or of mstatus.MPRV/MPP. */
 export function tlbSelect(): void {
   let dp = priv;
   if (priv == PRIV_M && (mstatus & MSTATUS_MPRV) != 0) dp = <u32>((mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
-  tlbFetch = setBase(KIND_FETCH, priv);
-  tlbRead = setBase(KIND_READ, dp);
-  tlbWrite = setBase(KIND_WRITE, dp);
+  tlbFetch = setBase(setNo(KIND_FETCH, priv));
+  tlbRead = setBase(setNo(KIND_READ, dp));
+  tlbWrite = setBase(setNo(KIND_WRITE, dp));
 }
 
-function clearSet(base: usize): void {
-  for (let e = base; e < base + SET_BYTES; e += TLB_ENTRY_BYTES) {
-    store<u64>(e, 0xffffffffffffffff);
+function clearWhole(n: u32): void {
+  let base = setBase(n);
+  for (let e = base; e < base + SET_BYTES; e += ENTRY_BYTES) store<u64>(e, INVALID);
+  store<u32>(logBase(n), 0);
+}
+
+/** Invalidates every entry of set n, through its fill log when it has not overflowed. */
+function clearSet(n: u32): void {
+  let lb = logBase(n);
+  let count = load<u32>(lb);
+  if (count > LOG_CAP) { clearWhole(n); return; }
+  let base = setBase(n);
+  for (let i: u32 = 0; i < count; i++) {
+    store<u64>(base + (<usize>load<u16>(lb + 4 + (<usize>i << 1)) << TLB_ENTRY_SHIFT), INVALID);
   }
+  store<u32>(lb, 0);
 }
 
 export function tlbFlushAll(): void {
-  for (let i: u32 = 0; i < 9; i++) clearSet(tlbArea + <usize>i * SET_BYTES);
+  for (let i: u32 = 0; i < 9; i++) clearSet(i);
   superCached = false;
-  clearZeroMapped();
 }
 
-/** Flushes translated (S and U) sets: satp writes and sfence.vma. The M set is bare. */
+/** Flushes translated (S and U) sets: satp writes and sfence.vma. The M sets are bare. */
 export function tlbFlushTranslated(): void {
   for (let k: u32 = 0; k < 3; k++) {
-    clearSet(setBase(k, 0));
-    clearSet(setBase(k, 1));
+    clearSet(setNo(k, 0));
+    clearSet(setNo(k, 1));
   }
   superCached = false;
 }
@@ -70,11 +98,11 @@ export function tlbFlushTranslated(): void {
 /** sfence.vma with an address: drops that page's entries (everything if superpages are cached). */
 export function tlbFlushPage(vaddr: u64): void {
   if (superCached) { tlbFlushTranslated(); return; }
-  let off = <usize>((<u32>(vaddr >> 12) & (TLB_ENTRIES - 1)) * TLB_ENTRY_BYTES);
+  let off = <usize>(<u32>(vaddr >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT;
   for (let k: u32 = 0; k < 3; k++) {
     for (let p: u32 = 0; p < 2; p++) {
-      let e = setBase(k, p) + off;
-      if (load<u64>(e) == (vaddr & ~<u64>0xfff)) store<u64>(e, 0xffffffffffffffff);
+      let e = setBase(setNo(k, p)) + off;
+      if (load<u64>(e) == (vaddr & ~<u64>0xfff)) store<u64>(e, INVALID);
     }
   }
 }
@@ -82,41 +110,57 @@ export function tlbFlushPage(vaddr: u64): void {
 /** Flushes the S/U data sets (mstatus.SUM or MXR changed). */
 export function tlbFlushData(): void {
   for (let k: u32 = 1; k < 3; k++) {
-    clearSet(setBase(k, 0));
-    clearSet(setBase(k, 1));
+    clearSet(setNo(k, 0));
+    clearSet(setNo(k, 1));
   }
 }
 
 function forgetIn(kind: u32, f: u32): void {
-  let start = tlbArea + <usize>(kind * 3) * SET_BYTES;
+  let start = setBase(kind * 3);
   let end = start + 3 * SET_BYTES;
-  for (let e = start; e < end; e += TLB_ENTRY_BYTES) {
-    if (load<u32>(e, 16) == f) store<u64>(e, 0xffffffffffffffff);
+  for (let e = start; e < end; e += ENTRY_BYTES) {
+    if (load<u32>(e, 16) == f) store<u64>(e, INVALID);
   }
 }
 
-/** Drops every entry mapping frame f (its host offset changed). */
+/** Drops every entry mapping frame f (its host offset is about to change). */
 export function tlbForgetFrame(f: u32): void {
+  let fl = flagsOf(f);
+  if ((fl & FF_MAPPED) == 0) return;
   forgetIn(KIND_FETCH, f);
   forgetIn(KIND_READ, f);
   forgetIn(KIND_WRITE, f);
+  setFlags(f, fl & ~(FF_MAPPED | FF_WMAPPED));
 }
 
 /** Drops write entries for frame f (it now holds decoded code). */
 export function tlbForgetWrite(f: u32): void {
+  let fl = flagsOf(f);
+  if ((fl & FF_WMAPPED) == 0) return;
   forgetIn(KIND_WRITE, f);
+  setFlags(f, fl & ~FF_WMAPPED);
 }
 
 /** Drops every write entry (dirty harvest: the next write to each page marks it again). */
 export function tlbFlushWrites(): void {
-  for (let p: u32 = 0; p < 3; p++) clearSet(setBase(KIND_WRITE, p));
+  for (let p: u32 = 0; p < 3; p++) clearSet(KIND_WRITE * 3 + p);
 }
 
-@inline export function tlbFill(set: usize, vaddr: u64, host: usize, frame: u32, superpage: bool): void {
-  let e = set + <usize>((<u32>(vaddr >> 12) & (TLB_ENTRIES - 1)) * TLB_ENTRY_BYTES);
+/** Caches vaddr's page → host in `set` (one of tlbFetch/tlbRead/tlbWrite). */
+export function tlbFill(set: usize, vaddr: u64, host: usize, frame: u32, superpage: bool): void {
+  let idx = <u32>(vaddr >> 12) & TLB_MASK;
+  let e = set + (<usize>idx << TLB_ENTRY_SHIFT);
   let vpage = vaddr & ~<u64>0xfff;
+  if (load<u64>(e) == INVALID) {
+    let lb = logArea + ((set - tlbArea) / SET_BYTES) * LOG_BYTES;
+    let count = load<u32>(lb);
+    if (count < LOG_CAP) store<u16>(lb + 4 + (<usize>count << 1), <u16>idx);
+    if (count <= LOG_CAP) store<u32>(lb, count + 1);
+  }
   store<u64>(e, vpage);
   store<u64>(e, <u64>host - vpage, 8);
   store<u32>(e, frame, 16);
+  let isWrite = set >= setBase(KIND_WRITE * 3);
+  setFlags(frame, flagsOf(frame) | (isWrite ? FF_MAPPED | FF_WMAPPED : FF_MAPPED));
   if (superpage) superCached = true;
 }

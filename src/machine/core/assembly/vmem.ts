@@ -2,12 +2,12 @@
 // stores, SBI helpers): the same TLB fast path as the interpreter's inlined accesses,
 // falling back to mmu.ts.
 
-import { tlbRead, tlbWrite } from "./tlb";
+import { tlbRead, tlbWrite, TLB_MASK, TLB_ENTRY_SHIFT } from "./tlb";
 import { loadSlow, storeSlow } from "./mmu";
 
 /** Loads size (1, 2, 4, 8) bytes zero-extended; on a fault excCause is set. */
 export function vload(a: u64, size: u32): u64 {
-  let e = tlbRead + <usize>((<u32>(a >> 12) & 255) << 5);
+  let e = tlbRead + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
   if (load<u64>(e) == (a & ~(<u64>0xfff ^ (<u64>size - 1)))) {
     let h = <usize>(a + load<u64>(e, 8));
     if (size == 8) return load<u64>(h);
@@ -20,7 +20,7 @@ export function vload(a: u64, size: u32): u64 {
 
 /** Stores the low size bytes of v; on a fault excCause is set and memory is unchanged. */
 export function vstore(a: u64, size: u32, v: u64): void {
-  let e = tlbWrite + <usize>((<u32>(a >> 12) & 255) << 5);
+  let e = tlbWrite + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
   if (load<u64>(e) == (a & ~(<u64>0xfff ^ (<u64>size - 1)))) {
     let h = <usize>(a + load<u64>(e, 8));
     if (size == 8) store<u64>(h, v);
