@@ -51,7 +51,7 @@ export let fastResult: u64 = 0;
   return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
 }
 
-export function f64AddFast(a: u64, b: u64): bool {
+@inline export function f64AddFast(a: u64, b: u64): bool {
   if (!normalOrZero(a) || !normalOrZero(b)) return false;
   let x = dbl(a), y = dbl(b);
   let s = x + y;
@@ -61,7 +61,7 @@ export function f64AddFast(a: u64, b: u64): bool {
   return true;
 }
 
-export function f64MulFast(a: u64, b: u64): bool {
+@inline export function f64MulFast(a: u64, b: u64): bool {
   if (!moderate(a) || !moderate(b)) return false;
   let x = dbl(a), y = dbl(b);
   let p = x * y;
@@ -70,7 +70,7 @@ export function f64MulFast(a: u64, b: u64): bool {
   return true;
 }
 
-export function f64DivFast(a: u64, b: u64): bool {
+@inline export function f64DivFast(a: u64, b: u64): bool {
   if (!moderate(a) || !moderate(b)) return false;
   let x = dbl(a), y = dbl(b);
   let q = x / y;
@@ -82,7 +82,7 @@ export function f64DivFast(a: u64, b: u64): bool {
   return true;
 }
 
-export function f64SqrtFast(a: u64): bool {
+@inline export function f64SqrtFast(a: u64): bool {
   if (!moderate(a) || (a >> 63) != 0) return false;
   let x = dbl(a);
   let r = Math.sqrt(x);
@@ -95,7 +95,7 @@ export function f64SqrtFast(a: u64): bool {
 }
 
 /** a * b + c rounded once (caller has applied the fmsub/fnmadd/fnmsub sign flips). */
-export function f64FmaFast(a: u64, b: u64, c: u64): bool {
+@inline export function f64FmaFast(a: u64, b: u64, c: u64): bool {
   if ((fflags & NX) == 0 || !moderate(a) || !moderate(b)) return false;
   let ec = exp64(c);
   if ((c << 1) != 0 && (ec < 1023 - 900 || ec > 1023 + 900)) return false;

@@ -8,7 +8,7 @@
 import { priv, mstatus, MSTATUS_MPRV, MSTATUS_MPP, MSTATUS_MPP_SHIFT, PRIV_M } from "./state";
 import { reserve, flagsOf, setFlags, FF_MAPPED, FF_WMAPPED } from "./memory";
 
-export const TLB_BITS: u32 = 11;
+export const TLB_BITS: u32 = 12;
 export const TLB_ENTRIES: u32 = 1 << TLB_BITS;
 export const TLB_MASK: u32 = TLB_ENTRIES - 1;
 /** log2 of the entry size: tag u64, addend u64, frame u32, pad. */

@@ -1,0 +1,334 @@
+// The fast interpreter: executes decoded entries of one code page for as long as every
+// instruction can complete without leaving this function. It makes no calls, so V8 keeps
+// the loop state in registers; anything that needs a call (a TLB miss, MMIO, an undecoded
+// entry, system and atomic instructions, FP work off the fast paths) ends the block with
+// EXIT_SLOW and exec.ts runs that one instruction through the general paths.
+
+import * as ops from "./ops";
+import { XREGS, FREGS, mstatus, MSTATUS_FS, MSTATUS_SD } from "./state";
+import { tlbRead, tlbWrite, TLB_MASK, TLB_ENTRY_SHIFT } from "./tlb";
+import { fastFp } from "./fp";
+
+/** The block ended: budget spent, page left, or a page-end/straddle marker reached. */
+export const EXIT_END: u32 = 0;
+/** The instruction at blockPc needs the general executor (not executed, not counted). */
+export const EXIT_SLOW: u32 = 1;
+
+/** Where the block stopped. */
+export let blockPc: u64 = 0;
+/** Instructions retired by the block. */
+export let blockCount: i32 = 0;
+
+@inline function leave(p: u64, k: i32): u32 {
+  blockPc = p;
+  blockCount = k;
+  return EXIT_END;
+}
+@inline function slow(p: u64, k: i32): u32 {
+  blockPc = p;
+  blockCount = k - 1;
+  return EXIT_SLOW;
+}
+
+@inline function xr(off: u32): u64 {
+  return load<u64>(XREGS + <usize>off);
+}
+@inline function xw(off: u32, v: u64): void {
+  store<u64>(XREGS + <usize>off, v);
+}
+// Field offsets (register index × 8) straight from an entry's first word.
+@inline function RD(w: u32): u32 { return (w >> 5) & 0x1f8; }
+@inline function RS1(w: u32): u32 { return (w >> 11) & 0xf8; }
+@inline function RS2(w: u32): u32 { return (w >> 16) & 0xf8; }
+@inline function sx32(v: u32): u64 { return <u64><i64><i32>v; }
+
+@inline function mulhu(a: u64, b: u64): u64 {
+  let a0 = a & 0xffffffff, a1 = a >> 32, b0 = b & 0xffffffff, b1 = b >> 32;
+  let p00 = a0 * b0, p01 = a0 * b1, p10 = a1 * b0, p11 = a1 * b1;
+  let mid = (p00 >> 32) + (p01 & 0xffffffff) + (p10 & 0xffffffff);
+  return p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
+}
+
+/**
+ * Runs entries from slot dbase (the page at vbase) starting at pc p, at most maxk of them.
+ * Returns EXIT_END or EXIT_SLOW with blockPc/blockCount set.
+ */
+export function interp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
+  let tr = tlbRead;
+  let tw = tlbWrite;
+  let k: i32 = 0;
+  while (k < maxk) {
+    let ep = dbase + (<usize>(p - vbase) << 2);
+    let w = load<u32>(ep);
+    let imm = load<i32>(ep, 4);
+    let len: u64 = 4 - ((w >> 28) & 2);
+    k++;
+    switch (w & 0xff) {
+      case ops.OP_PAGE_END:
+      case ops.OP_CROSS: return leave(p, k - 1);
+        // ---- RV64I ----
+        case ops.OP_LUI: { xw(RD(w), <u64><i64>imm); p += len; break; }
+        case ops.OP_AUIPC: { xw(RD(w), p + <u64><i64>imm); p += len; break; }
+        case ops.OP_JAL: {
+          let t = p + <u64><i64>imm;
+          xw(RD(w), p + len);
+          p = t;
+          if (((t ^ vbase) >> 12) != 0) return leave(p, k);
+          break;
+        }
+        case ops.OP_JALR: {
+          let t = (xr(RS1(w)) + <u64><i64>imm) & ~<u64>1;
+          xw(RD(w), p + len);
+          p = t;
+          if (((t ^ vbase) >> 12) != 0) return leave(p, k);
+          break;
+        }
+        case ops.OP_BEQ: {
+          if (xr(RS1(w)) == xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, k); }
+          else p += len;
+          break;
+        }
+        case ops.OP_BNE: {
+          if (xr(RS1(w)) != xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, k); }
+          else p += len;
+          break;
+        }
+        case ops.OP_BLT: {
+          if (<i64>xr(RS1(w)) < <i64>xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, k); }
+          else p += len;
+          break;
+        }
+        case ops.OP_BGE: {
+          if (<i64>xr(RS1(w)) >= <i64>xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, k); }
+          else p += len;
+          break;
+        }
+        case ops.OP_BLTU: {
+          if (xr(RS1(w)) < xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, k); }
+          else p += len;
+          break;
+        }
+        case ops.OP_BGEU: {
+          if (xr(RS1(w)) >= xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, k); }
+          else p += len;
+          break;
+        }
+
+        // Loads: TLB hit → direct host access; miss, misaligned or device → mmu.ts.
+        case ops.OP_LB: {
+          let a = xr(RS1(w)) + <u64><i64>imm;
+          let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+          let v: u64;
+          if (load<u64>(e) == (a & ~<u64>0xfff)) v = <u64><i64>load<i8>(<usize>(a + load<u64>(e, 8)));
+          else return slow(p, k);
+          xw(RD(w), v); p += len; break;
+        }
+        case ops.OP_LH: {
+          let a = xr(RS1(w)) + <u64><i64>imm;
+          let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+          let v: u64;
+          if (load<u64>(e) == (a & ~<u64>0xffe)) v = <u64><i64>load<i16>(<usize>(a + load<u64>(e, 8)));
+          else return slow(p, k);
+          xw(RD(w), v); p += len; break;
+        }
+        case ops.OP_LW: {
+          let a = xr(RS1(w)) + <u64><i64>imm;
+          let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+          let v: u64;
+          if (load<u64>(e) == (a & ~<u64>0xffc)) v = <u64><i64>load<i32>(<usize>(a + load<u64>(e, 8)));
+          else return slow(p, k);
+          xw(RD(w), v); p += len; break;
+        }
+        case ops.OP_LD: {
+          let a = xr(RS1(w)) + <u64><i64>imm;
+          let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+          let v: u64;
+          if (load<u64>(e) == (a & ~<u64>0xff8)) v = load<u64>(<usize>(a + load<u64>(e, 8)));
+          else return slow(p, k);
+          xw(RD(w), v); p += len; break;
+        }
+        case ops.OP_LBU: {
+          let a = xr(RS1(w)) + <u64><i64>imm;
+          let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+          let v: u64;
+          if (load<u64>(e) == (a & ~<u64>0xfff)) v = <u64>load<u8>(<usize>(a + load<u64>(e, 8)));
+          else return slow(p, k);
+          xw(RD(w), v); p += len; break;
+        }
+        case ops.OP_LHU: {
+          let a = xr(RS1(w)) + <u64><i64>imm;
+          let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+          let v: u64;
+          if (load<u64>(e) == (a & ~<u64>0xffe)) v = <u64>load<u16>(<usize>(a + load<u64>(e, 8)));
+          else return slow(p, k);
+          xw(RD(w), v); p += len; break;
+        }
+        case ops.OP_LWU: {
+          let a = xr(RS1(w)) + <u64><i64>imm;
+          let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+          let v: u64;
+          if (load<u64>(e) == (a & ~<u64>0xffc)) v = <u64>load<u32>(<usize>(a + load<u64>(e, 8)));
+          else return slow(p, k);
+          xw(RD(w), v); p += len; break;
+        }
+        case ops.OP_SB: {
+          let a = xr(RS1(w)) + <u64><i64>imm;
+          let e = tw + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+          if (load<u64>(e) == (a & ~<u64>0xfff)) store<u8>(<usize>(a + load<u64>(e, 8)), <u8>xr(RS2(w)));
+          else return slow(p, k);
+          p += len; break;
+        }
+        case ops.OP_SH: {
+          let a = xr(RS1(w)) + <u64><i64>imm;
+          let e = tw + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+          if (load<u64>(e) == (a & ~<u64>0xffe)) store<u16>(<usize>(a + load<u64>(e, 8)), <u16>xr(RS2(w)));
+          else return slow(p, k);
+          p += len; break;
+        }
+        case ops.OP_SW: {
+          let a = xr(RS1(w)) + <u64><i64>imm;
+          let e = tw + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+          if (load<u64>(e) == (a & ~<u64>0xffc)) store<u32>(<usize>(a + load<u64>(e, 8)), <u32>xr(RS2(w)));
+          else return slow(p, k);
+          p += len; break;
+        }
+        case ops.OP_SD: {
+          let a = xr(RS1(w)) + <u64><i64>imm;
+          let e = tw + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+          if (load<u64>(e) == (a & ~<u64>0xff8)) store<u64>(<usize>(a + load<u64>(e, 8)), xr(RS2(w)));
+          else return slow(p, k);
+          p += len; break;
+        }
+
+        case ops.OP_ADDI: { xw(RD(w), xr(RS1(w)) + <u64><i64>imm); p += len; break; }
+        case ops.OP_SLTI: { xw(RD(w), <i64>xr(RS1(w)) < <i64>imm ? 1 : 0); p += len; break; }
+        case ops.OP_SLTIU: { xw(RD(w), xr(RS1(w)) < <u64><i64>imm ? 1 : 0); p += len; break; }
+        case ops.OP_XORI: { xw(RD(w), xr(RS1(w)) ^ <u64><i64>imm); p += len; break; }
+        case ops.OP_ORI: { xw(RD(w), xr(RS1(w)) | <u64><i64>imm); p += len; break; }
+        case ops.OP_ANDI: { xw(RD(w), xr(RS1(w)) & <u64><i64>imm); p += len; break; }
+        case ops.OP_SLLI: { xw(RD(w), xr(RS1(w)) << <u64>imm); p += len; break; }
+        case ops.OP_SRLI: { xw(RD(w), xr(RS1(w)) >> <u64>imm); p += len; break; }
+        case ops.OP_SRAI: { xw(RD(w), <u64>(<i64>xr(RS1(w)) >> <i64>imm)); p += len; break; }
+        case ops.OP_ADD: { xw(RD(w), xr(RS1(w)) + xr(RS2(w))); p += len; break; }
+        case ops.OP_SUB: { xw(RD(w), xr(RS1(w)) - xr(RS2(w))); p += len; break; }
+        case ops.OP_SLL: { xw(RD(w), xr(RS1(w)) << (xr(RS2(w)) & 63)); p += len; break; }
+        case ops.OP_SLT: { xw(RD(w), <i64>xr(RS1(w)) < <i64>xr(RS2(w)) ? 1 : 0); p += len; break; }
+        case ops.OP_SLTU: { xw(RD(w), xr(RS1(w)) < xr(RS2(w)) ? 1 : 0); p += len; break; }
+        case ops.OP_XOR: { xw(RD(w), xr(RS1(w)) ^ xr(RS2(w))); p += len; break; }
+        case ops.OP_SRL: { xw(RD(w), xr(RS1(w)) >> (xr(RS2(w)) & 63)); p += len; break; }
+        case ops.OP_SRA: { xw(RD(w), <u64>(<i64>xr(RS1(w)) >> <i64>(xr(RS2(w)) & 63))); p += len; break; }
+        case ops.OP_OR: { xw(RD(w), xr(RS1(w)) | xr(RS2(w))); p += len; break; }
+        case ops.OP_AND: { xw(RD(w), xr(RS1(w)) & xr(RS2(w))); p += len; break; }
+        case ops.OP_ADDIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>imm)); p += len; break; }
+        case ops.OP_SLLIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) << <u32>imm)); p += len; break; }
+        case ops.OP_SRLIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) >> <u32>imm)); p += len; break; }
+        case ops.OP_SRAIW: { xw(RD(w), sx32(<u32>(<i32>xr(RS1(w)) >> imm))); p += len; break; }
+        case ops.OP_ADDW: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>xr(RS2(w)))); p += len; break; }
+        case ops.OP_SUBW: { xw(RD(w), sx32(<u32>xr(RS1(w)) - <u32>xr(RS2(w)))); p += len; break; }
+        case ops.OP_SLLW: { xw(RD(w), sx32(<u32>xr(RS1(w)) << (<u32>xr(RS2(w)) & 31))); p += len; break; }
+        case ops.OP_SRLW: { xw(RD(w), sx32(<u32>xr(RS1(w)) >> (<u32>xr(RS2(w)) & 31))); p += len; break; }
+        case ops.OP_SRAW: { xw(RD(w), sx32(<u32>(<i32>xr(RS1(w)) >> (<i32>xr(RS2(w)) & 31)))); p += len; break; }
+
+        // ---- M ----
+        case ops.OP_MUL: { xw(RD(w), xr(RS1(w)) * xr(RS2(w))); p += len; break; }
+        case ops.OP_MULH: {
+          let a = xr(RS1(w)), b = xr(RS2(w));
+          let r = mulhu(a, b);
+          if (<i64>a < 0) r -= b;
+          if (<i64>b < 0) r -= a;
+          xw(RD(w), r); p += len; break;
+        }
+        case ops.OP_MULHSU: {
+          let a = xr(RS1(w)), b = xr(RS2(w));
+          let r = mulhu(a, b);
+          if (<i64>a < 0) r -= b;
+          xw(RD(w), r); p += len; break;
+        }
+        case ops.OP_MULHU: { xw(RD(w), mulhu(xr(RS1(w)), xr(RS2(w)))); p += len; break; }
+        case ops.OP_DIV: {
+          let a = <i64>xr(RS1(w)), b = <i64>xr(RS2(w));
+          let r: i64 = b == 0 ? -1 : (a == i64.MIN_VALUE && b == -1) ? a : a / b;
+          xw(RD(w), <u64>r); p += len; break;
+        }
+        case ops.OP_DIVU: {
+          let a = xr(RS1(w)), b = xr(RS2(w));
+          xw(RD(w), b == 0 ? 0xffffffffffffffff : a / b); p += len; break;
+        }
+        case ops.OP_REM: {
+          let a = <i64>xr(RS1(w)), b = <i64>xr(RS2(w));
+          let r: i64 = b == 0 ? a : (a == i64.MIN_VALUE && b == -1) ? 0 : a % b;
+          xw(RD(w), <u64>r); p += len; break;
+        }
+        case ops.OP_REMU: {
+          let a = xr(RS1(w)), b = xr(RS2(w));
+          xw(RD(w), b == 0 ? a : a % b); p += len; break;
+        }
+        case ops.OP_MULW: { xw(RD(w), sx32(<u32>xr(RS1(w)) * <u32>xr(RS2(w)))); p += len; break; }
+        case ops.OP_DIVW: {
+          let a = <i32>xr(RS1(w)), b = <i32>xr(RS2(w));
+          let r: i32 = b == 0 ? -1 : (a == i32.MIN_VALUE && b == -1) ? a : a / b;
+          xw(RD(w), <u64><i64>r); p += len; break;
+        }
+        case ops.OP_DIVUW: {
+          let a = <u32>xr(RS1(w)), b = <u32>xr(RS2(w));
+          xw(RD(w), sx32(b == 0 ? 0xffffffff : a / b)); p += len; break;
+        }
+        case ops.OP_REMW: {
+          let a = <i32>xr(RS1(w)), b = <i32>xr(RS2(w));
+          let r: i32 = b == 0 ? a : (a == i32.MIN_VALUE && b == -1) ? 0 : a % b;
+          xw(RD(w), <u64><i64>r); p += len; break;
+        }
+        case ops.OP_REMUW: {
+          let a = <u32>xr(RS1(w)), b = <u32>xr(RS2(w));
+          xw(RD(w), sx32(b == 0 ? a : a % b)); p += len; break;
+        }
+
+
+        // FP loads and stores (FS must be on), same TLB fast path as the integer ones.
+        case ops.OP_FLD: {
+          if ((mstatus & MSTATUS_FS) == 0) return slow(p, k);
+          let a = xr(RS1(w)) + <u64><i64>imm;
+          let e = tr + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+          if (load<u64>(e) != (a & ~<u64>0xff8)) return slow(p, k);
+          store<u64>(FREGS + <usize>RD(w), load<u64>(<usize>(a + load<u64>(e, 8))));
+          mstatus |= MSTATUS_FS | MSTATUS_SD; p += len; break;
+        }
+        case ops.OP_FLW: {
+          if ((mstatus & MSTATUS_FS) == 0) return slow(p, k);
+          let a = xr(RS1(w)) + <u64><i64>imm;
+          let e = tr + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+          if (load<u64>(e) != (a & ~<u64>0xffc)) return slow(p, k);
+          store<u64>(FREGS + <usize>RD(w), 0xffffffff00000000 | <u64>load<u32>(<usize>(a + load<u64>(e, 8))));
+          mstatus |= MSTATUS_FS | MSTATUS_SD; p += len; break;
+        }
+        case ops.OP_FSD: {
+          if ((mstatus & MSTATUS_FS) == 0) return slow(p, k);
+          let a = xr(RS1(w)) + <u64><i64>imm;
+          let e = tw + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+          if (load<u64>(e) != (a & ~<u64>0xff8)) return slow(p, k);
+          store<u64>(<usize>(a + load<u64>(e, 8)), load<u64>(FREGS + <usize>RS2(w)));
+          p += len; break;
+        }
+        case ops.OP_FSW: {
+          if ((mstatus & MSTATUS_FS) == 0) return slow(p, k);
+          let a = xr(RS1(w)) + <u64><i64>imm;
+          let e = tw + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+          if (load<u64>(e) != (a & ~<u64>0xffc)) return slow(p, k);
+          store<u32>(<usize>(a + load<u64>(e, 8)), <u32>load<u64>(FREGS + <usize>RS2(w)));
+          p += len; break;
+        }
+
+        // Common double-precision ops in round-to-nearest (fastfp.ts), else the general path.
+        case ops.OP_FADD_D: case ops.OP_FSUB_D: case ops.OP_FMUL_D: case ops.OP_FDIV_D:
+        case ops.OP_FSQRT_D: case ops.OP_FMADD_D: case ops.OP_FMSUB_D: case ops.OP_FNMSUB_D:
+        case ops.OP_FNMADD_D: case ops.OP_FSGNJ_D: case ops.OP_FSGNJN_D: case ops.OP_FSGNJX_D:
+        case ops.OP_FMV_D_X: case ops.OP_FMV_X_D: {
+          if (!fastFp(w & 0xff, w, imm)) return slow(p, k);
+          p += len; break;
+        }
+
+        default: return slow(p, k);
+    }
+  }
+  return leave(p, k);
+}
