@@ -49,7 +49,12 @@ export async function runCommand(args: RunArgs): Promise<number> {
     case "pass": return 0;
     case "fail":
       if (r.test !== undefined) process.stderr.write(`edgevisor run: test ${r.test} failed (tohost)\n`);
-      return r.code === 0 ? 1 : r.code;
+      // Exit statuses keep 8 bits: a code that would read as 0 (or be cut) exits 1.
+      if (r.code < 1 || r.code > 255) {
+        process.stderr.write(`edgevisor run: the program failed with code ${r.code}\n`);
+        return 1;
+      }
+      return r.code;
     case "limit":
       process.stderr.write(`edgevisor run: stopped after --max-insns ${args.maxInsns} instructions (pc=0x${m.hart.pc.toString(16)})\n`);
       return 124;
@@ -62,14 +67,14 @@ export async function runCommand(args: RunArgs): Promise<number> {
   }
 }
 
-/** --trace: one line per instruction (pc, privilege) on stderr; slow, for debugging. */
+/** --trace: one line per instruction (clock, privilege, pc) on stderr; slow, for debugging. */
 function traceRun(m: BareMetalMachine, max: bigint): ReturnType<BareMetalMachine["run"]> {
   const h = m.hart;
   const end = h.clock + max;
   while (h.clock < end) {
     process.stderr.write(`${h.clock} ${"USHM"[h.priv]} ${h.pc.toString(16).padStart(16, "0")}\n`);
-    const r = m.run(1n, 1n);
-    if (r.kind !== "limit") return r;
+    const r = m.step(1n, end);
+    if (r) return r;
   }
   return { kind: "limit" };
 }

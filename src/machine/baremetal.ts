@@ -59,6 +59,9 @@ export class BareMetalMachine {
       this.tohost = new ToHost();
       this.hart.map(th, 16n, this.tohost);
     }
+    if (elf.entry < RAM_BASE || elf.entry >= ramEnd) {
+      throw new ElfError(`entry point 0x${elf.entry.toString(16)} lies outside RAM 0x${RAM_BASE.toString(16)}-0x${ramEnd.toString(16)}`);
+    }
     this.hart.pc = elf.entry;
     this.hart.setX(10, 0n);
   }
@@ -76,19 +79,30 @@ export class BareMetalMachine {
     while (true) {
       const left = end - this.hart.clock;
       if (left <= 0n) return { kind: "limit" };
-      const reason = this.hart.run(left < slice ? left : slice);
-      const done = this.outcome();
-      if (done) return done;
-      if (reason === StopReason.OutOfMemory) return { kind: "out-of-memory" };
-      if (reason === StopReason.Wfi) {
-        const d = this.hart.nextDeadline();
-        if (d === undefined || d >= end) {
-          if (d === undefined) return { kind: "wfi-forever" };
-          return { kind: "limit" };
-        }
-        this.hart.advanceClock(d - this.hart.clock);
-      }
+      const r = this.step(left < slice ? left : slice, end);
+      if (r) return r;
     }
+  }
+
+  /**
+   * Runs at most `budget` cycles, skipping idle time (up to `end`) when the hart waits for
+   * a timer. Returns the outcome when the run is over, undefined while it goes on.
+   */
+  step(budget: bigint, end: bigint): RunOutcome | undefined {
+    const reason = this.hart.run(budget);
+    const done = this.outcome();
+    if (done) return done;
+    if (reason === StopReason.OutOfMemory) return { kind: "out-of-memory" };
+    if (reason === StopReason.Wfi) {
+      const d = this.hart.nextDeadline();
+      if (d === undefined) return { kind: "wfi-forever" };
+      if (d >= end) {
+        this.hart.advanceClock(end - this.hart.clock);
+        return { kind: "limit" };
+      }
+      this.hart.advanceClock(d - this.hart.clock);
+    }
+    return undefined;
   }
 
   private outcome(): RunOutcome | undefined {

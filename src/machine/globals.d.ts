@@ -9,6 +9,10 @@ declare namespace WebAssembly {
     constructor(module: Module, imports?: Record<string, Record<string, unknown>>);
     readonly exports: Record<string, unknown>;
   }
+  function instantiate(
+    bytes: ArrayBufferView | ArrayBuffer,
+    imports?: Record<string, Record<string, unknown>>,
+  ): Promise<{ module: Module; instance: Instance }>;
   class Memory {
     readonly buffer: ArrayBuffer;
     grow(pages: number): number;

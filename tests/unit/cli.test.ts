@@ -62,7 +62,7 @@ describe.concurrent("edgevisor run", () => {
   // BUG (src/cli/run.ts): the SiFive fail code becomes the process exit status unreduced,
   // and the OS keeps only its low 8 bits, so a program failing with code 256 (or any
   // multiple of 256) exits 0 — reported as a pass. Remove `.fails` once fixed.
-  it.fails("a failure code that is a multiple of 256 still exits non-zero", async () => {
+  it("a failure code that is a multiple of 256 still exits non-zero", async () => {
     const r = await edgevisor(["run", elf.fail256!]);
     expect(r.stdout).toBe("hello, failing\n");
     expect(r.code).not.toBe(0);
@@ -147,7 +147,7 @@ describe.concurrent("edgevisor run", () => {
   // clock + 1; a WFI with a timer armed further out therefore reports "limit" without
   // skipping time, the clock never advances, and the loop prints the same line forever
   // (--max-insns does not bound it). Remove `.fails` once fixed.
-  it.fails("--trace through a WFI with a timer armed finishes", async () => {
+  it("--trace through a WFI with a timer armed finishes", async () => {
     const r = await edgevisor(["run", elf.wfiTimer!, "--trace", "--max-insns", "100000"], 4000);
     expect(r.signal).toBeNull();
     expect(r.code).toBe(0);
