@@ -6,7 +6,7 @@
 // clocks during synchronous compute (Spectre mitigation), so it is typically 0 and
 // run.ts measures wall time from the Node side instead.
 
-import hartModule from "../../src/machine/core/build/hart.wasm";
+import { hartModule } from "../../src/machine/core/hart-module.workerd.js";
 import { BareMetalMachine } from "../../src/machine/baremetal.js";
 
 const MAX_INSNS = 5_000_000_000n;
