@@ -1,6 +1,7 @@
 // The `edgevisor` command line: argument parsing and dispatch to subcommands.
 
 import { runCommand } from "./run.js";
+import { bootCommand } from "./boot.js";
 
 const USAGE = `usage: edgevisor <command> [options]
 
@@ -8,6 +9,10 @@ commands:
   run <prog.elf> [--max-insns N] [--memory MiB] [--trace]
       run a bare-metal RV64 ELF in M-mode; UART 0x10000000 on stdout; exit code from
       the SiFive test device (0x100000) or the riscv-tests tohost symbol
+  boot [--kernel Image] [--initrd I] [--disk D.img]... [--append "..."] [--memory MiB]
+       [--fast] [--max-insns N]
+      boot Linux on the virt machine (default: the Debian image from "npm run images");
+      console on the terminal (Ctrl-A x quits) or on pipes; exit 0 on poweroff, 1 on panic
 `;
 
 export class UsageError extends Error {}
@@ -41,6 +46,26 @@ export async function main(argv: string[]): Promise<number> {
         }
         if (!file) throw new UsageError("run needs an ELF file");
         return await runCommand({ file, maxInsns, memoryMiB, trace });
+      }
+      case "boot": {
+        const a: Parameters<typeof bootCommand>[0] = { disks: [] };
+        for (let i = 0; i < rest.length; i++) {
+          const o = rest[i]!;
+          const val = () => {
+            const v = rest[++i];
+            if (v === undefined) throw new UsageError(`${o} needs a value`);
+            return v;
+          };
+          if (o === "--kernel") a.kernel = val();
+          else if (o === "--initrd") a.initrd = val();
+          else if (o === "--disk") a.disks.push(val());
+          else if (o === "--append") a.append = val();
+          else if (o === "--memory") a.memoryMiB = Number(parseIntArg("--memory", rest[++i], 4n, 4095n));
+          else if (o === "--max-insns") a.maxInsns = parseIntArg("--max-insns", rest[++i], 1n, 1n << 62n);
+          else if (o === "--fast") a.fast = true;
+          else throw new UsageError(`unknown option ${o}`);
+        }
+        return await bootCommand(a);
       }
       case undefined:
       case "help":

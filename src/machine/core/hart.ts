@@ -12,6 +12,8 @@ export enum StopReason {
   Halt = 2,
   HostCall = 3,
   OutOfMemory = 4,
+  /** A trap that had no handler (with the SBI hosted, any trap into M-mode). */
+  Fatal = 5,
 }
 
 export interface HartOptions {
@@ -56,6 +58,8 @@ interface HartExports {
   frameForWrite(f: number): number;
   harvestDirty(first: number): number;
   resync(): void;
+  flushTlb(): void;
+  fatalInfo(i: number): bigint;
   pollInterrupts(): number;
   saveState(): number;
   loadState(size: number): number;
@@ -224,6 +228,14 @@ export class Hart {
     }
     return out;
   }
+
+  /** The trap behind a Fatal stop. */
+  get fatal(): { cause: bigint; tval: bigint; pc: bigint } {
+    return { cause: u64(this.ex.fatalInfo(0)), tval: u64(this.ex.fatalInfo(1)), pc: u64(this.ex.fatalInfo(2)) };
+  }
+
+  /** Drops every cached address translation. */
+  flushTlb(): void { this.ex.flushTlb(); }
 
   /** Re-derives timers and translations after a restore. */
   resync(): void { this.ex.resync(); }

@@ -8,13 +8,19 @@ import { tlbInit, tlbFlushAll, tlbSelect, tlbFlushWrites } from "./tlb";
 import { decodeCacheInit, slotFills } from "./decodecache";
 import { csrRead, csrWrite, csrOk } from "./csr";
 import { timersChanged, nextTimerClock } from "./timer";
-import { touchFrameForWrite } from "./mmu";
-import { checkInterrupts } from "./trap";
+import { touchFrameForWrite, WATCH_LOG, watchCount, watchVaLo, watchVaSize } from "./mmu";
+import { checkInterrupts, fatalCause, fatalTval, fatalPc } from "./trap";
 
 export { run } from "./exec";
 export { saveState, loadState, stateHash, STATE_BYTES } from "./snapshot";
 export { addRegion, mmioFault, setFrameLimit, setClintBase, releaseFrame } from "./memory";
-export { setPc, setPriv, setSbiHosted, setHartId } from "./state";
+export { setPc, setSbiHosted, setHartId } from "./state";
+
+/** Sets the privilege level (U 0, S 1, M 3) and selects its TLB sets. */
+export function setPriv(v: u32): void {
+  st.priv = v == 0 || v == 1 ? v : st.PRIV_M;
+  tlbSelect();
+}
 
 let initialised = false;
 
@@ -151,7 +157,45 @@ export function resync(): void {
   timersChanged();
 }
 
+/** The trap that stopped a hosted machine (STOP_FATAL): cause, tval, pc. */
+export function fatalInfo(i: u32): u64 {
+  return i == 0 ? fatalCause : i == 1 ? fatalTval : fatalPc;
+}
+
+/** Drops every cached translation (SBI remote fences on the only hart). */
+export function flushTlb(): void {
+  tlbFlushAll();
+}
+
 /** Takes a pending interrupt now if one is enabled (used by the host after injecting one). */
 export function pollInterrupts(): bool {
   return checkInterrupts();
+}
+
+/** Debugging: log stores to frame f (watchLog/watchCount read the log). */
+export function watchFrame(f: u32, on: bool): void {
+  if (f >= mem.nframes) return;
+  let fl = mem.flagsOf(f);
+  mem.setFlags(f, on ? fl | mem.FF_WATCH : fl & ~mem.FF_WATCH);
+  tlbFlushAll();
+}
+export function watchLogPtr(): usize { return WATCH_LOG; }
+export function watchLogCount(): u32 { return watchCount; }
+export function watchVa(lo: u64, size: u64): void {
+  watchVaLo = lo;
+  watchVaSize = size;
+  tlbFlushAll();
+}
+export { tlbDebug } from "./tlb";
+import { translate, dataPriv } from "./mmu";
+import { vload } from "./vmem";
+export function debugTranslate(va: u64): u64 {
+  let pa = translate(va, 0, dataPriv());
+  st.excCause = st.EXC_NONE;
+  return pa;
+}
+export function debugLoad(va: u64): u64 {
+  let v = vload(va, 8);
+  st.excCause = st.EXC_NONE;
+  return v;
 }

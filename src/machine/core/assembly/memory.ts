@@ -26,6 +26,8 @@ export const FF_IO: u8 = 4;
 export const FF_MAPPED: u8 = 8;
 /** Some write-TLB entry may map the frame. */
 export const FF_WMAPPED: u8 = 16;
+/** Debugging: stores to the frame are logged (and so never cached in a write TLB). */
+export const FF_WATCH: u8 = 32;
 
 export let ramSize: u64 = 0;
 export let nframes: u32 = 0;

@@ -3,14 +3,14 @@
 // allocation on first write, dirty marking and decoded-code invalidation.
 
 import {
-  priv, mstatus, satp, raise, exitBlock, stopRequest,
+  pc, priv, mstatus, satp, raise, exitBlock, stopRequest,
   PRIV_M, PRIV_S, PRIV_U, MSTATUS_MPRV, MSTATUS_MPP, MSTATUS_MPP_SHIFT, MSTATUS_SUM, MSTATUS_MXR,
   EXC_INSN_PAGE, EXC_LOAD_PAGE, EXC_STORE_PAGE, EXC_INSN_ACCESS, EXC_LOAD_ACCESS, EXC_STORE_ACCESS,
   EXC_HOST_OOM, excCause, EXC_NONE,
 } from "./state";
 import {
   RAM_BASE, isRam, readHost, allocFrame, flagsOf, setFlags, FF_DIRTY, FF_CODE, FF_IO,
-  findRegion, mmioRead, mmioWrite, mmioFaulted, frameHostOf,
+  findRegion, mmioRead, mmioWrite, mmioFaulted, frameHostOf, FF_WATCH,
 } from "./memory";
 import { tlbRead, tlbWrite, tlbFetch, tlbFill, NO_FRAME, TLB_MASK, TLB_ENTRY_SHIFT } from "./tlb";
 import { invalidateCode } from "./decodecache";
@@ -133,7 +133,8 @@ function resolve(vaddr: u64, acc: u32, size: u32): isize {
     if (acc == ACC_WRITE) {
       h = touchFrameForWrite(f);
       if (h == 0) { raise(EXC_HOST_OOM, vaddr); return -1; }
-      if ((flagsOf(f) & FF_IO) == 0) tlbFill(tlbWrite, vaddr, h, f, lastSuper);
+      if ((fl & FF_WATCH) != 0 || vaddr - watchVaLo < watchVaSize) logWatch(vaddr, pa);
+      else if ((flagsOf(f) & FF_IO) == 0) tlbFill(tlbWrite, vaddr, h, f, lastSuper);
     } else {
       // Absent frames read as zero through the slow path; they are cached once allocated.
       h = frameHostOf(f);
@@ -147,6 +148,19 @@ function resolve(vaddr: u64, acc: u32, size: u32): isize {
   mmioRegion = r;
   mmioPaddr = pa;
   return 0;
+}
+
+// Debugging aid: stores to watched frames are recorded as (pc, vaddr, paddr) triples.
+export const WATCH_LOG: usize = memory.data(4096 * 24, 8);
+export let watchCount: u32 = 0;
+export let watchVaLo: u64 = 0;
+export let watchVaSize: u64 = 0;
+function logWatch(vaddr: u64, pa: u64): void {
+  let e = WATCH_LOG + <usize>(watchCount & 4095) * 24;
+  store<u64>(e, pc);
+  store<u64>(e, vaddr, 8);
+  store<u64>(e, pa, 16);
+  watchCount++;
 }
 
 /** Load of 1, 2, 4 or 8 bytes (zero-extended) that missed the TLB fast path. */

@@ -149,7 +149,6 @@ export let stopRequest: u32 = 0;
 }
 
 export function setPc(v: u64): void { pc = v; }
-export function setPriv(v: u32): void { priv = v; }
 export function setClock(v: u64): void { clock = v; }
 export function setCyclesPerTick(v: u64): void { cyclesPerTick = v == 0 ? 1 : v; }
 export function setSbiHosted(v: bool): void { sbiHosted = v; }

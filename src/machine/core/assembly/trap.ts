@@ -4,7 +4,7 @@
 
 import {
   pc, priv, mstatus, medeleg, mideleg, mie, mipSw, mipHw, mtvec, mepc, mcause, mtval,
-  stvec, sepc, scause, stval, reservation, waiting, clock,
+  stvec, sepc, scause, stval, reservation, waiting, clock, sbiHosted, stopRequest,
   PRIV_M, PRIV_S, PRIV_U,
   MSTATUS_SIE, MSTATUS_MIE, MSTATUS_SPIE, MSTATUS_MPIE, MSTATUS_SPP, MSTATUS_MPP,
   MSTATUS_MPP_SHIFT, MSTATUS_MPRV,
@@ -12,6 +12,11 @@ import {
 import { tlbSelect } from "./tlb";
 
 const INTERRUPT: u64 = <u64>1 << 63;
+/** Stop reason: a trap had no handler (hosted SBI, trap into M-mode). */
+export const STOP_FATAL: u32 = 5;
+export let fatalCause: u64 = 0;
+export let fatalTval: u64 = 0;
+export let fatalPc: u64 = 0;
 
 /** Enters the trap handler for cause (bit 63 set for interrupts) raised at epc. */
 export function takeTrap(cause: u64, tval: u64, epc: u64): void {
@@ -32,6 +37,15 @@ export function takeTrap(cause: u64, tval: u64, epc: u64): void {
     let base = stvec & ~<u64>3;
     pc = isIrq && (stvec & 3) == 1 ? base + (code << 2) : base;
   } else {
+    // With the SBI hosted, nothing runs in M-mode: a trap that would enter it stops the
+    // machine (the embedding reports it) instead of spinning at mtvec.
+    if (sbiHosted) {
+      stopRequest = STOP_FATAL;
+      fatalCause = cause;
+      fatalTval = tval;
+      fatalPc = epc;
+      return;
+    }
     mcause = cause;
     mepc = epc;
     mtval = tval;

@@ -1,0 +1,208 @@
+// Edgevisor's `virt` machine: the hart plus the platform devices at QEMU virt's addresses
+// (PLIC, 16550A UART, goldfish RTC, SiFive test/syscon, virtio-mmio disks), the SBI
+// implemented in the hypervisor, and a Linux boot (kernel Image or ELF, initrd, generated
+// device tree, entry in S-mode with a0 = hart id, a1 = DTB). Pure and synchronous: time
+// and entropy come in through the configuration, console bytes through input().
+
+import { Hart, StopReason } from "./core/hart.js";
+import { Plic } from "./devices/plic.js";
+import { Uart16550 } from "./devices/uart16550.js";
+import { GoldfishRtc } from "./devices/goldfish-rtc.js";
+import { SifiveTest } from "./devices/sifive-test.js";
+import { VirtioMmio } from "./devices/virtio/mmio.js";
+import { VirtioBlock } from "./devices/virtio/block.js";
+import { VirtioEmptySlot } from "./devices/virtio/empty.js";
+import { buildVirtDeviceTree, VIRT } from "./boot/devicetree.js";
+import { parseKernel, planBoot, BootError } from "./boot/linux.js";
+import { Sbi, type ResetKind } from "./sbi/sbi.js";
+import type { BlockBackend, ConsoleSink, GuestMemory } from "./ports.js";
+
+export { BootError };
+
+export interface VirtConfig {
+  memoryMiB: number;
+  kernel: Uint8Array;
+  initrd?: Uint8Array;
+  cmdline?: string;
+  disks?: BlockBackend[];
+  console: ConsoleSink;
+  /** Wall time at boot in ns since the epoch (the RTC's starting value). */
+  bootWallNs?: bigint;
+  /** Bytes for the device tree's rng-seed. */
+  rngSeed?: Uint8Array;
+  decodeSlots?: number;
+  /** Cap on resident guest frames. */
+  maxResidentFrames?: number;
+}
+
+export type VirtStop =
+  | { kind: "budget" }
+  | { kind: "idle"; deadline: bigint | undefined }
+  | { kind: "poweroff" }
+  | { kind: "reboot" }
+  | { kind: "out-of-memory" };
+
+const MIP_MEIP = 11;
+const MIP_SEIP = 9;
+const MENVCFG = 0x30a;
+const MCOUNTEREN = 0x306;
+const MSTATUS = 0x300;
+const MEDELEG = 0x302;
+const MIDELEG = 0x303;
+
+export const DEFAULT_CMDLINE = "console=ttyS0 earlycon=sbi";
+
+export class VirtMachine {
+  readonly hart: Hart;
+  readonly uart: Uart16550;
+  readonly plic: Plic;
+  readonly rtc: GoldfishRtc;
+  readonly disks: VirtioBlock[] = [];
+  private readonly test = new SifiveTest();
+  private readonly sbi: Sbi;
+  private readonly pendingInput: number[] = [];
+  private resetRequest: ResetKind | undefined;
+
+  constructor(module: WebAssembly.Module, readonly config: VirtConfig) {
+    const ramBytes = BigInt(config.memoryMiB) << 20n;
+    this.hart = new Hart(module, {
+      ramBytes: Number(ramBytes),
+      ...(config.decodeSlots !== undefined ? { decodeSlots: config.decodeSlots } : {}),
+      ...(config.maxResidentFrames !== undefined ? { maxResidentFrames: config.maxResidentFrames } : {}),
+    });
+    const hart = this.hart;
+    this.plic = new Plic([
+      (level) => hart.setInterrupt(MIP_MEIP, level),
+      (level) => hart.setInterrupt(MIP_SEIP, level),
+    ]);
+    this.uart = new Uart16550(config.console);
+    this.uart.onIrq = (level) => this.plic.setSource(VIRT.uartIrq, level);
+    const bootWall = config.bootWallNs ?? 0n;
+    this.rtc = new GoldfishRtc(bootWall, () => (hart.mtime * 100n), (level) => this.plic.setSource(VIRT.rtcIrq, level));
+
+    hart.map(VIRT.test, 0x1000n, this.test);
+    hart.map(VIRT.rtc, 0x1000n, this.rtc);
+    hart.map(VIRT.uart, 0x100n, this.uart);
+    hart.map(VIRT.plic, 0x400_0000n, this.plic);
+
+    const mem: GuestMemory = {
+      read: (paddr, len) => {
+        try { return hart.readPhys(paddr, len); } catch { return undefined; }
+      },
+      write: (paddr, bytes) => {
+        try { hart.writePhys(paddr, bytes); return true; } catch { return false; }
+      },
+    };
+    const disks = config.disks ?? [];
+    if (disks.length > VIRT.virtioSlots) throw new BootError(`at most ${VIRT.virtioSlots} disks`);
+    for (let i = 0; i < VIRT.virtioSlots; i++) {
+      const irq = VIRT.virtioIrqBase + i;
+      const backend = disks[i];
+      const base = VIRT.virtio + BigInt(i) * VIRT.virtioStride;
+      if (backend) {
+        const blk = new VirtioBlock(backend);
+        hart.map(base, 0x1000n, new VirtioMmio(blk, mem, (level) => this.plic.setSource(irq, level)));
+        this.disks.push(blk);
+      } else {
+        // Every slot in the device tree answers; an empty one reads as device id 0.
+        hart.map(base, 0x1000n, new VirtioMmio(new VirtioEmptySlot(), mem, () => {}));
+      }
+    }
+
+    this.sbi = new Sbi(hart, {
+      consoleWrite: (b) => config.console.write(b),
+      consoleRead: (max) => Uint8Array.from(this.pendingInput.splice(0, max)),
+      reset: (kind) => { this.resetRequest = kind; },
+    });
+    hart.setSbiHosted(true);
+    this.boot(ramBytes);
+  }
+
+  private boot(ramBytes: bigint): void {
+    const kernel = parseKernel(this.config.kernel);
+    const layout = planBoot(kernel, ramBytes, this.config.initrd?.length);
+    for (const s of kernel.segments) this.hart.writePhys(s.paddr, s.data);
+    if (layout.initrd && this.config.initrd) this.hart.writePhys(layout.initrd.start, this.config.initrd);
+    const dtb = buildVirtDeviceTree({
+      ramBytes,
+      bootargs: this.config.cmdline ?? DEFAULT_CMDLINE,
+      ...(layout.initrd ? { initrd: layout.initrd } : {}),
+      ...(this.config.rngSeed ? { rngSeed: this.config.rngSeed } : {}),
+    });
+    this.hart.writePhys(layout.dtbAddr, dtb);
+    // What M-mode firmware would leave behind: counters and Sstc enabled for S-mode,
+    // FP off until the kernel turns it on, entry in S-mode.
+    this.hart.setCsr(MCOUNTEREN, 7n);
+    this.hart.setCsr(MENVCFG, 1n << 63n);
+    this.hart.setCsr(MSTATUS, 0n);
+    // Every exception S-mode can handle is delegated to it (no M-mode code exists).
+    this.hart.setCsr(MEDELEG, 0xb1ffn);
+    this.hart.setCsr(MIDELEG, 0x222n);
+    this.hart.setX(10, 0n);
+    this.hart.setX(11, layout.dtbAddr);
+    this.hart.pc = kernel.entry;
+    this.hart.priv = 1;
+  }
+
+  /** Console input: queued, and fed into the UART as its FIFO drains. */
+  input(bytes: Uint8Array): void {
+    for (const b of bytes) this.pendingInput.push(b);
+    this.feedInput();
+  }
+
+  private feedInput(): void {
+    if (this.pendingInput.length === 0) return;
+    const space = this.uart.rxSpace;
+    if (space <= 0) return;
+    const n = this.uart.receive(Uint8Array.from(this.pendingInput.slice(0, space)));
+    this.pendingInput.splice(0, n);
+  }
+
+  get hasPendingInput(): boolean {
+    return this.pendingInput.length > 0;
+  }
+
+  /** Cycle of the next timer event (hart timers or the RTC alarm), if any. */
+  nextDeadline(): bigint | undefined {
+    const t = this.hart.nextDeadline();
+    const alarmNs = this.rtc.alarmDeadline();
+    if (alarmNs === undefined) return t;
+    // RTC virtual ns → cycles: 100 ns per mtime tick, cyclesPerTick (10) cycles per tick.
+    const alarm = (alarmNs * 10n + 99n) / 100n;
+    return t === undefined || alarm < t ? alarm : t;
+  }
+
+  /** Runs up to budget cycles; SBI calls are handled inside. */
+  run(budget: bigint): VirtStop {
+    const end = this.hart.clock + budget;
+    while (true) {
+      this.feedInput();
+      this.rtc.poll?.();
+      const left = end - this.hart.clock;
+      if (left <= 0n) return { kind: "budget" };
+      const r = this.hart.run(left);
+      if (r === StopReason.HostCall) {
+        this.sbi.handle();
+        if (this.resetRequest) {
+          const k = this.resetRequest;
+          this.resetRequest = undefined;
+          return k === "shutdown" ? { kind: "poweroff" } : { kind: "reboot" };
+        }
+        continue;
+      }
+      if (r === StopReason.Halt) {
+        const ev = this.test.event;
+        this.test.event = undefined;
+        if (ev?.kind === "reset") return { kind: "reboot" };
+        return { kind: "poweroff" };
+      }
+      if (r === StopReason.OutOfMemory) return { kind: "out-of-memory" };
+      if (r === StopReason.Wfi) {
+        // Input waiting for FIFO space counts as something to do.
+        if (this.pendingInput.length > 0 && this.uart.rxSpace > 0) continue;
+        return { kind: "idle", deadline: this.nextDeadline() };
+      }
+      return { kind: "budget" };
+    }
+  }
+}
