@@ -9,7 +9,7 @@ export default defineConfig({
         test: {
           name: "node",
           environment: "node",
-          include: ["tests/unit/**/*.test.ts", "tests/conformance/**/*.test.ts", "tests/difftest/**/*.test.ts", "src/**/*.test.ts"],
+          include: ["tests/unit/**/*.test.ts", "tests/conformance/**/*.test.ts", "tests/difftest/**/*.test.ts", "tests/linux/**/*.test.ts", "src/**/*.test.ts"],
           testTimeout: 600_000,
           hookTimeout: 600_000,
         },

@@ -33,6 +33,27 @@ export interface VirtConfig {
   decodeSlots?: number;
   /** Cap on resident guest frames. */
   maxResidentFrames?: number;
+  /** Resume this snapshot instead of booting (kernel and initrd are then not loaded). */
+  restore?: VirtSnapshot;
+}
+
+/**
+ * A whole-machine snapshot: hart state, every present RAM frame, device states and the
+ * console input not yet delivered. Plain data; the embedding decides how to store it.
+ */
+export interface VirtSnapshot {
+  version: 1;
+  memoryMiB: number;
+  hart: Uint8Array;
+  frames: { index: number; bytes: Uint8Array }[];
+  devices: {
+    plic: unknown;
+    uart: unknown;
+    rtc: unknown;
+    test: unknown;
+    virtio: unknown[];
+  };
+  pendingInput: number[];
 }
 
 export type VirtStop =
@@ -58,6 +79,7 @@ export class VirtMachine {
   readonly plic: Plic;
   readonly rtc: GoldfishRtc;
   readonly disks: VirtioBlock[] = [];
+  private readonly transports: VirtioMmio[] = [];
   private readonly test = new SifiveTest();
   private readonly sbi: Sbi;
   private readonly pendingInput: number[] = [];
@@ -99,14 +121,17 @@ export class VirtMachine {
       const irq = VIRT.virtioIrqBase + i;
       const backend = disks[i];
       const base = VIRT.virtio + BigInt(i) * VIRT.virtioStride;
+      let t: VirtioMmio;
       if (backend) {
         const blk = new VirtioBlock(backend);
-        hart.map(base, 0x1000n, new VirtioMmio(blk, mem, (level) => this.plic.setSource(irq, level)));
+        t = new VirtioMmio(blk, mem, (level) => this.plic.setSource(irq, level));
         this.disks.push(blk);
       } else {
         // Every slot in the device tree answers; an empty one reads as device id 0.
-        hart.map(base, 0x1000n, new VirtioMmio(new VirtioEmptySlot(), mem, () => {}));
+        t = new VirtioMmio(new VirtioEmptySlot(), mem, () => {});
       }
+      hart.map(base, 0x1000n, t);
+      this.transports.push(t);
     }
 
     this.sbi = new Sbi(hart, {
@@ -115,7 +140,54 @@ export class VirtMachine {
       reset: (kind) => { this.resetRequest = kind; },
     });
     hart.setSbiHosted(true);
-    this.boot(ramBytes);
+    if (config.restore) this.restore(config.restore);
+    else this.boot(ramBytes);
+  }
+
+  /** Captures the whole machine (between run() calls). */
+  snapshot(): VirtSnapshot {
+    const frames: { index: number; bytes: Uint8Array }[] = [];
+    for (let f = 0; f < this.hart.frameCount; f++) {
+      const b = this.hart.frame(f);
+      if (b && b.some((x) => x !== 0)) frames.push({ index: f, bytes: b.slice() });
+    }
+    return {
+      version: 1,
+      memoryMiB: this.config.memoryMiB,
+      hart: this.hart.saveState(),
+      frames,
+      devices: {
+        plic: this.plic.saveState(),
+        uart: this.uart.saveState(),
+        rtc: this.rtc.saveState(),
+        test: this.test.saveState(),
+        virtio: this.transports.map((t) => t.saveState()),
+      },
+      pendingInput: [...this.pendingInput],
+    };
+  }
+
+  private restore(s: VirtSnapshot): void {
+    if (s.version !== 1) throw new BootError(`snapshot version ${String(s.version)} is not supported`);
+    if (s.memoryMiB !== this.config.memoryMiB) {
+      throw new BootError(`snapshot has ${s.memoryMiB} MiB of RAM, the machine ${this.config.memoryMiB} MiB`);
+    }
+    if (s.devices.virtio.length !== this.transports.length) throw new BootError("snapshot has a different set of virtio slots");
+    for (const fr of s.frames) {
+      if (!Number.isInteger(fr.index) || fr.index < 0 || fr.index >= this.hart.frameCount || fr.bytes.length !== 4096) {
+        throw new BootError(`snapshot frame ${fr.index} is invalid`);
+      }
+      this.hart.setFrame(fr.index, fr.bytes);
+    }
+    this.hart.loadState(s.hart);
+    this.plic.loadState(s.devices.plic);
+    this.uart.loadState(s.devices.uart);
+    this.rtc.loadState(s.devices.rtc);
+    this.test.loadState(s.devices.test);
+    s.devices.virtio.forEach((v, i) => this.transports[i]!.loadState(v));
+    this.pendingInput.push(...s.pendingInput.filter((b) => Number.isInteger(b) && b >= 0 && b < 256));
+    this.hart.resync();
+    for (const t of this.transports) t.resume();
   }
 
   private boot(ramBytes: bigint): void {

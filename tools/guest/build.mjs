@@ -23,7 +23,10 @@ import { sha256, sha256File, run, have, rmrf, mkdirp, writeIfChanged, readJson, 
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const OUT = path.join(HERE, 'out');
-const CACHE = path.join(HERE, 'cache');
+// EDGEVISOR_GUEST_CACHE moves the cache (downloads, kernel tree, built outputs) out of the
+// work tree, e.g. to share it between CI runs in fresh clones on the same machine.
+const CACHE = path.resolve(process.env.EDGEVISOR_GUEST_CACHE || path.join(HERE, 'cache'));
+const STORE = path.join(CACHE, 'store');
 const DEBS = path.join(CACHE, 'debs');
 const REL = (p) => path.relative(process.cwd(), p) || '.';
 
@@ -42,6 +45,7 @@ const SMALL_REQUIRED = {
   VIRTIO_MMIO: 'y', VIRTIO_BLK: 'y', VIRTIO_BALLOON: 'y', HW_RANDOM_VIRTIO: 'y', EXT4_FS: 'y',
   BLK_DEV_INITRD: 'y', RTC_DRV_GOLDFISH: 'y', POWER_RESET_SYSCON: 'y', POWER_RESET_SYSCON_POWEROFF: 'y',
   DEVTMPFS: 'y', PROC_FS: 'y', SYSFS: 'y', BINFMT_ELF: 'y', BINFMT_SCRIPT: 'y',
+  INITRAMFS_COMPRESSION_NONE: 'y', SLOB: 'y', EXPERT: 'y',
   MODULES: 'n', NET: 'n', DEBUG_INFO: 'n',
 };
 
@@ -51,7 +55,7 @@ const flags = new Set(argv.filter((a) => a.startsWith('--')));
 const known = ['--small', '--only-small', '--refresh', '--force', '--blank-disk', '--verbose', '--help'];
 for (const f of flags) if (!known.includes(f)) die(`unknown option ${f} (try --help)`);
 if (flags.has('--help')) {
-  console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 12).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+  console.log(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1, 14).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
   process.exit(0);
 }
 const FORCE = flags.has('--force');
@@ -87,6 +91,18 @@ function lock() {
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000);
     }
   }
+}
+if (flags.has('--blank-disk')) {
+  const i = argv.indexOf('--blank-disk');
+  const [file, size] = [argv[i + 1], argv[i + 2]];
+  if (!file || !size || file.startsWith('--')) die('usage: --blank-disk FILE SIZE (e.g. 128M)');
+  try {
+    mkext4(file, size, null);
+  } catch (e) {
+    die(e.message);
+  }
+  say(`blank ext4 disk: ${file} (${size})`);
+  process.exit(0);
 }
 lock();
 process.on('exit', () => {
@@ -160,12 +176,34 @@ function pruneDebs() {
 // ---------------------------------------------------------------- stamps
 const fileHash = (...rel) => sha256(rel.map((r) => sha256File(path.join(HERE, r))).join('\n'));
 
+/**
+ * True when `dir` holds outputs built from inputs hashing to `key`, either
+ * already or after restoring them from the cache's store (a copy of the last
+ * build of each output directory, keyed by its inputs).
+ */
 function upToDate(dir, key, outputs) {
   if (FORCE) return false;
-  const stamp = path.join(dir, 'inputs.sha256');
-  return fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === key && outputs.every((o) => fs.existsSync(path.join(dir, o)));
+  const complete = (d) => {
+    const stamp = path.join(d, 'inputs.sha256');
+    return fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === key && outputs.every((o) => fs.existsSync(path.join(d, o)));
+  };
+  if (complete(dir)) return true;
+  const saved = path.join(STORE, path.basename(dir), key);
+  if (!complete(saved)) return false;
+  rmrf(dir);
+  fs.cpSync(saved, dir, { recursive: true });
+  built.push('restore');
+  say(`restored ${REL(dir)} from ${REL(saved)}`);
+  return true;
 }
-const writeStamp = (dir, key) => fs.writeFileSync(path.join(dir, 'inputs.sha256'), key + '\n');
+
+function writeStamp(dir, key) {
+  fs.writeFileSync(path.join(dir, 'inputs.sha256'), key + '\n');
+  const store = path.join(STORE, path.basename(dir));
+  rmrf(store);
+  mkdirp(store);
+  fs.cpSync(dir, path.join(store, key), { recursive: true });
+}
 
 function extractDeb(deb, dest) {
   rmrf(dest);
@@ -175,6 +213,10 @@ function extractDeb(deb, dest) {
 }
 
 const built = [];
+const report = (msg) => {
+  built.push(msg);
+  say(`built ${msg}`);
+};
 
 // ---------------------------------------------------------------- Debian kernel + initramfs
 function buildDebian(pk) {
@@ -244,7 +286,7 @@ function buildDebian(pk) {
   rmrf(kx);
   rmrf(stage);
   const initrdSize = fs.statSync(path.join(dir, 'initrd.cpio.gz')).size;
-  built.push(`debian kernel ${kver} (${pk['linux-image'].name} ${pk['linux-image'].version}): ${REL(path.join(dir, 'Image'))} (${human(image.length)}), ` +
+  report(`debian kernel ${kver} (${pk['linux-image'].name} ${pk['linux-image'].version}): ${REL(path.join(dir, 'Image'))} (${human(image.length)}), ` +
     `${REL(path.join(dir, 'initrd.cpio.gz'))} (${human(initrdSize)}, ${order.length} modules)`);
 }
 
@@ -285,7 +327,7 @@ function buildOpensbi(pk) {
   fs.writeFileSync(path.join(dir, 'version.txt'), `${pk.opensbi.name} ${pk.opensbi.version}\n`);
   writeStamp(dir, key);
   rmrf(ox);
-  built.push(`opensbi ${pk.opensbi.version}: ${REL(path.join(dir, 'fw_dynamic.bin'))}`);
+  report(`opensbi ${pk.opensbi.version}: ${REL(path.join(dir, 'fw_dynamic.bin'))}`);
 }
 
 // ---------------------------------------------------------------- test disk
@@ -293,10 +335,18 @@ function mkext4(file, size, rootDir) {
   if (!have('mke2fs')) die('mke2fs not found: apt-get install e2fsprogs');
   mkdirp(path.dirname(path.resolve(file)));
   fs.rmSync(file, { force: true });
-  const args = ['-q', '-t', 'ext4', '-F', '-L', 'edgevisor', '-U', 'e5d9e7a0-0000-4000-8000-000000000001',
-    '-E', 'root_owner=0:0,hash_seed=e5d9e7a0-0000-4000-8000-000000000002'];
-  if (rootDir) args.push('-d', rootDir);
-  run('mke2fs', [...args, file, size], { env: { E2FSPROGS_FAKE_TIME: '1700000000' } });
+  // The test disk is reproducible (fixed UUID, hash seed and time); blank disks get a fresh UUID.
+  const args = rootDir
+    ? ['-L', 'edgevisor', '-U', 'e5d9e7a0-0000-4000-8000-000000000001', '-E', 'root_owner=0:0,hash_seed=e5d9e7a0-0000-4000-8000-000000000002', '-d', rootDir]
+    : ['-E', 'root_owner=0:0'];
+  args.unshift('-q', '-t', 'ext4', '-F');
+  run('mke2fs', [...args, file, size], { env: rootDir ? { E2FSPROGS_FAKE_TIME: '1700000000' } : {} });
+  if (rootDir) {
+    // mke2fs copies ctimes from the host (always "now"): pin them so the image is byte-reproducible.
+    const paths = ['/', ...entriesFromDir(rootDir).map((e) => `/${e.path}`)];
+    const script = paths.flatMap((p) => [`sif "${p}" ctime @1700000000`, `sif "${p}" crtime @1700000000`]).join('\n') + '\n';
+    run('debugfs', ['-w', '-f', '-', file], { input: script });
+  }
 }
 
 function buildDisk(pk) {
@@ -320,7 +370,7 @@ function buildDisk(pk) {
   mkext4(file, '64M', root);
   rmrf(root);
   fs.writeFileSync(stampFile, JSON.stringify({ key, sha256: sha256File(file) }) + '\n');
-  built.push(`test disk (ext4, 64 MiB): ${REL(file)}`);
+  report(`test disk (ext4, 64 MiB): ${REL(file)}`);
 }
 
 // ---------------------------------------------------------------- small kernel
@@ -397,7 +447,7 @@ function buildSmall(pk) {
   fs.copyFileSync(path.join(buildDir, '.config'), path.join(dir, 'config'));
   fs.writeFileSync(path.join(dir, 'version.txt'), release + '\n');
   writeStamp(dir, key);
-  built.push(`small kernel ${release} (${src.name} ${src.version}, ${gccVersion}) in ${Math.round((Date.now() - t0) / 1000)} s: ` +
+  report(`small kernel ${release} (${src.name} ${src.version}, ${gccVersion}) in ${Math.round((Date.now() - t0) / 1000)} s: ` +
     `${REL(path.join(dir, 'Image'))} (${human(fs.statSync(path.join(dir, 'Image')).size)}, initramfs built in)`);
 }
 
@@ -420,14 +470,6 @@ function writeManifest(pkgs) {
 }
 
 try {
-  if (flags.has('--blank-disk')) {
-    const i = argv.indexOf('--blank-disk');
-    const [file, size] = [argv[i + 1], argv[i + 2]];
-    if (!file || !size || file.startsWith('--')) die('usage: --blank-disk FILE SIZE (e.g. 128M)');
-    mkext4(file, size, null);
-    say(`blank ext4 disk: ${file} (${size})`);
-    process.exit(0);
-  }
   mkdirp(OUT);
   const onlySmall = flags.has('--only-small');
   const wantSmall = onlySmall || flags.has('--small');
@@ -441,8 +483,7 @@ try {
   if (wantSmall) buildSmall(pkgs);
   writeManifest({ ...(readJson(path.join(OUT, 'manifest.json'), {}).packages ?? {}), ...pkgs });
   rmrf(path.join(CACHE, 'work'));
-  if (built.length) for (const b of built) say(`built ${b}`);
-  else say(`guest images up to date in ${REL(OUT)}`);
+  if (!built.length) say(`guest images up to date in ${REL(OUT)}`);
 } catch (e) {
   die(e.stack && VERBOSE ? e.stack : e.message);
 }

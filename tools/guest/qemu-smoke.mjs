@@ -5,7 +5,7 @@
 //   node tools/guest/qemu-smoke.mjs [--kernel debian|small|FILE] [--initrd FILE|none]
 //        [--disk FILE|none] [--bios default|trixie|FILE] [--append "..."] [--mem 256M]
 //        [--timeout SECONDS] [--cmd "shell command"]... [--final poweroff|"reboot -f"|...]
-//        [--keep-disk] [--log FILE] [--quiet]
+//        [--qemu-arg ARG]... [--keep-disk] [--log FILE] [--quiet]
 //
 // Defaults: --kernel debian (with out/debian/initrd.cpio.gz), a scratch copy of
 // out/disk.img, QEMU's own OpenSBI, and commands: uname -r, cat /proc/cpuinfo,
@@ -51,11 +51,12 @@ export function bootQemu({
   finalCommand = 'poweroff',
   onOutput,
   qemu = 'qemu-system-riscv64',
+  extraArgs = [],
 } = {}) {
   const args = ['-M', 'virt', '-smp', '1', '-m', mem, '-nographic', '-no-reboot', '-bios', bios, '-kernel', kernel, '-append', append];
   if (initrd) args.push('-initrd', initrd);
   if (disk) args.push('-drive', `file=${disk},format=raw,if=none,id=d0`, '-device', 'virtio-blk-device,drive=d0');
-  args.push('-device', 'virtio-rng-device', '-device', 'virtio-balloon-device');
+  args.push('-device', 'virtio-rng-device', '-device', 'virtio-balloon-device', ...extraArgs);
 
   return new Promise((resolve) => {
     const t0 = process.hrtime.bigint();
@@ -179,6 +180,7 @@ async function main() {
     timeoutMs: Number(opt('timeout', '180')) * 1000,
     commands: cmds.length ? cmds : DEFAULT_COMMANDS,
     finalCommand: opt('final', 'poweroff'),
+    extraArgs: argv.flatMap((a, i) => (a === '--qemu-arg' ? [argv[i + 1]] : [])),
     onOutput: quiet ? undefined : (s) => process.stdout.write(s),
   });
   if (logFile) fs.writeFileSync(logFile, r.transcript);

@@ -27,14 +27,20 @@ export function sha256File(file) {
 
 /** Run a command; throw with its output on failure. Returns stdout (string). */
 export function run(cmd, args, { cwd, env, input, quiet = true, allowFail = false, log } = {}) {
-  const r = spawnSync(cmd, args, {
-    cwd,
-    env: env ? { ...process.env, ...env } : process.env,
-    input,
-    encoding: 'utf8',
-    maxBuffer: 1 << 28,
-    stdio: [input === undefined ? 'ignore' : 'pipe', log ? fs.openSync(log, 'a') : 'pipe', log ? fs.openSync(log, 'a') : 'pipe'],
-  });
+  const logFd = log ? fs.openSync(log, 'a') : null;
+  let r;
+  try {
+    r = spawnSync(cmd, args, {
+      cwd,
+      env: env ? { ...process.env, ...env } : process.env,
+      input,
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+      stdio: [input === undefined ? 'ignore' : 'pipe', logFd ?? 'pipe', logFd ?? 'pipe'],
+    });
+  } finally {
+    if (logFd !== null) fs.closeSync(logFd);
+  }
   if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
   if (r.status !== 0 && !allowFail) {
     const tail = log ? `(see ${log})` : `${r.stdout ?? ''}${r.stderr ?? ''}`.trim().split('\n').slice(-30).join('\n');

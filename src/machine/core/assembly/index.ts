@@ -7,7 +7,7 @@ import * as mem from "./memory";
 import { tlbInit, tlbFlushAll, tlbSelect, tlbFlushWrites } from "./tlb";
 import { decodeCacheInit, slotFills } from "./decodecache";
 import { csrRead, csrWrite, csrOk } from "./csr";
-import { timersChanged, nextTimerClock } from "./timer";
+import { timersChanged, nextTimerClock, updateTimerLines } from "./timer";
 import { touchFrameForWrite, WATCH_LOG, watchCount, watchVaLo, watchVaSize } from "./mmu";
 import { checkInterrupts, fatalCause, fatalTval, fatalPc } from "./trap";
 
@@ -60,6 +60,7 @@ export function nextDeadline(): u64 { return nextTimerClock(); }
 /** Idle skip: advances virtual time by `cycles` (the host logs it as an event). */
 export function advanceClock(cycles: u64): void {
   st.clock += cycles;
+  updateTimerLines();
 }
 
 /** CSR access for the host (SBI implementation, debugging), bypassing privilege checks. */

@@ -7,7 +7,7 @@ import { fflags } from "./softfloat";
 import { nframes, frameHostOf, ioBuffer } from "./memory";
 import { tlbFlushAll, tlbSelect } from "./tlb";
 import { invalidateAllCode } from "./decodecache";
-import { timersChanged } from "./timer";
+import { timersChanged, updateTimerLines } from "./timer";
 
 export const STATE_VERSION: u32 = 1;
 const FIELDS: u32 = 37;
@@ -16,6 +16,8 @@ export const STATE_BYTES: u32 = 8 + FIELDS * 8 + 32 * 8 + 32 * 8 + 72 * 8;
 
 /** Writes the hart state into the I/O buffer; returns its size. */
 export function saveState(): u32 {
+  // Timer lines derive from the clock: bring them up to date so equal states save equally.
+  updateTimerLines();
   let p = ioBuffer;
   store<u32>(p, 0x54524148); // "HART"
   store<u32>(p, STATE_VERSION, 4);
