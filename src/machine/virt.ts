@@ -12,6 +12,9 @@ import { SifiveTest } from "./devices/sifive-test.js";
 import { VirtioMmio } from "./devices/virtio/mmio.js";
 import { VirtioBlock } from "./devices/virtio/block.js";
 import { VirtioEmptySlot } from "./devices/virtio/empty.js";
+import { VirtioBalloon } from "./devices/virtio/balloon.js";
+import { VirtioRng } from "./devices/virtio/rng.js";
+import { SeededRandom } from "./util/seeded-random.js";
 import { buildVirtDeviceTree, VIRT } from "./boot/devicetree.js";
 import { parseKernel, planBoot, BootError } from "./boot/linux.js";
 import { Sbi, type ResetKind } from "./sbi/sbi.js";
@@ -28,8 +31,10 @@ export interface VirtConfig {
   console: ConsoleSink;
   /** Wall time at boot in ns since the epoch (the RTC's starting value). */
   bootWallNs?: bigint;
-  /** Bytes for the device tree's rng-seed. */
-  rngSeed?: Uint8Array;
+  /** Seed of the guest's entropy (virtio-rng and the device tree's rng-seed). */
+  entropySeed?: bigint;
+  /** Add a virtio-balloon device (slot 7). Default true. */
+  balloon?: boolean;
   decodeSlots?: number;
   /** Cap on resident guest frames. */
   maxResidentFrames?: number;
@@ -54,6 +59,7 @@ export interface VirtSnapshot {
     virtio: unknown[];
   };
   pendingInput: number[];
+  random: string[];
 }
 
 export type VirtStop =
@@ -71,6 +77,9 @@ const MSTATUS = 0x300;
 const MEDELEG = 0x302;
 const MIDELEG = 0x303;
 
+const RNG_SLOT = 6;
+const BALLOON_SLOT = 7;
+
 export const DEFAULT_CMDLINE = "console=ttyS0 earlycon=sbi";
 
 export class VirtMachine {
@@ -79,6 +88,8 @@ export class VirtMachine {
   readonly plic: Plic;
   readonly rtc: GoldfishRtc;
   readonly disks: VirtioBlock[] = [];
+  readonly balloon: VirtioBalloon | undefined;
+  private readonly random: SeededRandom;
   private readonly transports: VirtioMmio[] = [];
   private readonly test = new SifiveTest();
   private readonly sbi: Sbi;
@@ -115,14 +126,22 @@ export class VirtMachine {
         try { hart.writePhys(paddr, bytes); return true; } catch { return false; }
       },
     };
+    // Slots: disks from 0, virtio-rng in 6, virtio-balloon in 7.
     const disks = config.disks ?? [];
-    if (disks.length > VIRT.virtioSlots) throw new BootError(`at most ${VIRT.virtioSlots} disks`);
+    if (disks.length > RNG_SLOT) throw new BootError(`at most ${RNG_SLOT} disks`);
+    this.random = new SeededRandom(config.entropySeed ?? 0x45564953n);
+    if (config.balloon ?? true) this.balloon = new VirtioBalloon((paddr) => { hart.releasePage(paddr); });
     for (let i = 0; i < VIRT.virtioSlots; i++) {
       const irq = VIRT.virtioIrqBase + i;
       const backend = disks[i];
       const base = VIRT.virtio + BigInt(i) * VIRT.virtioStride;
+      const line = (level: boolean) => this.plic.setSource(irq, level);
       let t: VirtioMmio;
-      if (backend) {
+      if (i === RNG_SLOT) {
+        t = new VirtioMmio(new VirtioRng((n) => this.random.bytes(n)), mem, line);
+      } else if (i === BALLOON_SLOT && this.balloon) {
+        t = new VirtioMmio(this.balloon, mem, line);
+      } else if (backend) {
         const blk = new VirtioBlock(backend);
         t = new VirtioMmio(blk, mem, (level) => this.plic.setSource(irq, level));
         this.disks.push(blk);
@@ -164,6 +183,7 @@ export class VirtMachine {
         virtio: this.transports.map((t) => t.saveState()),
       },
       pendingInput: [...this.pendingInput],
+      random: this.random.state,
     };
   }
 
@@ -186,6 +206,7 @@ export class VirtMachine {
     this.test.loadState(s.devices.test);
     s.devices.virtio.forEach((v, i) => this.transports[i]!.loadState(v));
     this.pendingInput.push(...s.pendingInput.filter((b) => Number.isInteger(b) && b >= 0 && b < 256));
+    this.random.state = s.random;
     this.hart.resync();
     for (const t of this.transports) t.resume();
   }
@@ -199,7 +220,7 @@ export class VirtMachine {
       ramBytes,
       bootargs: this.config.cmdline ?? DEFAULT_CMDLINE,
       ...(layout.initrd ? { initrd: layout.initrd } : {}),
-      ...(this.config.rngSeed ? { rngSeed: this.config.rngSeed } : {}),
+      rngSeed: this.random.bytes(32),
     });
     this.hart.writePhys(layout.dtbAddr, dtb);
     // What M-mode firmware would leave behind: counters and Sstc enabled for S-mode,

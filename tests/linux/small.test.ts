@@ -33,3 +33,31 @@ describe("the small kernel", () => {
     g.waitFor("poweroff");
   }, 300_000);
 });
+
+describe("virtio devices under Linux (small kernel)", () => {
+  it("inflates the balloon (pages leave the frame table), reads virtio-rng, reads the RTC", async () => {
+    const g = await Guest.boot({ memoryMiB: 32, kernel: image("small/Image"), entropySeed: 1234n });
+    g.waitFor("init done");
+    g.waitFor("# ");
+    // Touch memory so there is something to give back.
+    g.run("dd if=/dev/zero of=/tmp/fill bs=1024 count=4096 && rm /tmp/fill");
+    const before = g.vm.hart.framesInUse;
+    const balloon = g.vm.balloon!;
+    balloon.setTarget(2048); // 8 MiB
+    g.run("sleep 1");
+    g.run("sleep 1");
+    expect(balloon.actual).toBe(2048);
+    expect(g.vm.hart.framesInUse).toBeLessThan(before - 1024);
+    expect(g.run("grep MemTotal /proc/meminfo")).toMatch(/MemTotal:\s+\d+ kB/);
+    balloon.setTarget(0);
+    g.run("sleep 1");
+    expect(balloon.actual).toBe(0);
+
+    const rng = g.run("cat /sys/class/misc/hw_random/rng_current; head -c 8 /dev/hwrng | od -An -tx1");
+    expect(rng).toContain("virtio_rng");
+    expect(rng).toMatch(/([0-9a-f]{2}\s+){7}[0-9a-f]{2}/);
+    expect(g.out).toMatch(/goldfish_rtc 101000.rtc: registered as rtc0/);
+    g.type("poweroff -f\n");
+    g.waitFor("poweroff");
+  }, 300_000);
+});

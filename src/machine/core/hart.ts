@@ -217,6 +217,14 @@ export class Hart {
     new Uint8Array(this.ex.memory.buffer, p, PAGE_SIZE).set(bytes.subarray(0, PAGE_SIZE));
   }
 
+  /** Drops the RAM page at paddr (balloon inflate): it reads as zero again. False if not RAM. */
+  releasePage(paddr: bigint): boolean {
+    const off = paddr - RAM_BASE;
+    if (off < 0n || off >= BigInt(this.ramBytes)) return false;
+    this.ex.releaseFrame(Number(off >> 12n));
+    return true;
+  }
+
   /** Frames written since the last harvest (clears their dirty bits). */
   harvestDirty(): number[] {
     const out: number[] = [];
