@@ -31,7 +31,7 @@ const DEBS = path.join(CACHE, 'debs');
 const REL = (p) => path.relative(process.cwd(), p) || '.';
 
 // Bump when the way an output is produced changes (forces a rebuild of that output).
-const RECIPE = { debian: 1, disk: 1, opensbi: 1, small: 1 };
+const RECIPE = { debian: 1, disk: 1, opensbi: 1, small: 2 };
 
 // Modules the Debian initramfs loads, in this order after their dependencies.
 // crc32c_generic backs ext4/jbd2 metadata checksums (their "softdep pre: crc32c").
@@ -426,7 +426,7 @@ function buildSmall(pk) {
   const make = (...targets) =>
     run('make', ['-C', srcDir, `O=${buildDir}`, 'ARCH=riscv', `CROSS_COMPILE=${cross}`, `-j${jobs}`, ...targets], {
       log,
-      env: { KCONFIG_ALLCONFIG: fragment, KBUILD_BUILD_TIMESTAMP: '2024-01-01', KBUILD_BUILD_USER: 'edgevisor', KBUILD_BUILD_HOST: 'edgevisor' },
+      env: { KCONFIG_ALLCONFIG: fragment, KBUILD_BUILD_TIMESTAMP: '2024-01-01', KBUILD_BUILD_USER: 'edgevisor', KBUILD_BUILD_HOST: 'edgevisor', KBUILD_BUILD_VERSION: '1' },
     });
   make('allnoconfig');
   const config = fs.readFileSync(path.join(buildDir, '.config'), 'utf8');
