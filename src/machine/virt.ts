@@ -222,6 +222,7 @@ export class VirtMachine {
       ...(layout.initrd ? { initrd: layout.initrd } : {}),
       rngSeed: this.random.bytes(32),
     });
+    if (dtb.length > 0x10000) throw new BootError(`device tree of ${dtb.length} bytes exceeds its 64 KiB slot`);
     this.hart.writePhys(layout.dtbAddr, dtb);
     // What M-mode firmware would leave behind: counters and Sstc enabled for S-mode,
     // FP off until the kernel turns it on, entry in S-mode.

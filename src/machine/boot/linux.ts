@@ -53,9 +53,9 @@ export interface BootLayout {
 }
 
 /**
- * Places the initrd and the DTB: the DTB in the top 2 MiB-aligned slot below the end of
- * RAM, the initrd just below it (page aligned). Throws BootError when they do not fit above
- * the kernel.
+ * Places the initrd and the DTB: the DTB in the last `dtbMax` bytes of RAM (page aligned),
+ * the initrd just below it (page aligned). Throws BootError when they do not fit above the
+ * kernel.
  */
 export function planBoot(kernel: KernelImage, ramBytes: bigint, initrdSize: number | undefined, dtbMax = 0x10000): BootLayout {
   const ramStart = 0x8000_0000n;

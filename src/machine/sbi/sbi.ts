@@ -153,7 +153,9 @@ export class Sbi {
 
   private dbcn(fid: number, a: readonly bigint[]): [bigint, bigint] {
     const num = a[0]!;
-    const addr = a[1]! | (a[2]! << 32n);
+    // On RV64 the whole address is in a1; a nonzero upper half (a2) is out of range.
+    const addr = a[1]!;
+    if ((fid === 0 || fid === 1) && a[2]! !== 0n) return [SBI_ERR_INVALID_PARAM, 0n];
     switch (fid) {
       case 0: { // console_write
         const n = Number(num > 4096n ? 4096n : num);
@@ -168,12 +170,14 @@ export class Sbi {
       }
       case 1: { // console_read
         const n = Number(num > 4096n ? 4096n : num);
-        const got = this.host.consoleRead(n);
+        // Check the buffer first so a bad address consumes no input.
         try {
-          if (got.length) this.hart.writePhys(addr, got);
+          this.hart.readPhys(addr, n);
         } catch {
           return [SBI_ERR_INVALID_PARAM, 0n];
         }
+        const got = this.host.consoleRead(n);
+        if (got.length) this.hart.writePhys(addr, got);
         return [SBI_SUCCESS, BigInt(got.length)];
       }
       case 2: // console_write_byte
