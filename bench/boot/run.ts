@@ -33,6 +33,7 @@ const outDir = join(here, "out");
 const CMDLINE = "console=ttyS0";
 const INIT_DONE = "edgevisor: init done";
 const PROMPT = "# ";
+const RUN_INIT = "Run /init as init process"; // the kernel hands over to user space
 const RUN_SLICE = 10_000_000n; // cycles per VirtMachine.run() call
 const MAX_CYCLES = 60_000_000_000n; // give up (virtual cycles, idle skips included)
 const QEMU_TIMEOUT_MS = 180_000;
@@ -57,6 +58,8 @@ interface EdgevisorRun {
   cycles: number;
   virtualMs: number;
   idleSkips: number;
+  toInitMs?: number;
+  toInitInstret?: number;
   hostMemoryBytes: number;
   guestFramesBytes: number;
   output: string;
@@ -72,6 +75,9 @@ interface Row {
   mips?: number;
   ratioToQemu?: number;
   virtualMs?: number;
+  /** Wall time (and instructions) to the kernel's "Run /init" line: the kernel's part of the boot. */
+  toInitMs?: number;
+  toInitInstret?: number;
   hostMemoryBytes?: number;
   guestFramesBytes?: number;
   error?: string;
@@ -123,6 +129,7 @@ function promptEnd(out: string): number {
 function edgevisorOnce(module: WebAssembly.Module, k: KernelSpec, kernel: Uint8Array, initrd: Uint8Array | undefined): EdgevisorRun {
   let out = "";
   let hit: { t: number; instret: number } | undefined;
+  let init: { t: number; instret: number } | undefined;
   let vm: VirtMachine | undefined;
   const t0 = performance.now();
   vm = new VirtMachine(module, {
@@ -133,6 +140,7 @@ function edgevisorOnce(module: WebAssembly.Module, k: KernelSpec, kernel: Uint8A
     console: {
       write: (b) => {
         out += Buffer.from(b).toString("latin1");
+        if (!init && vm && out.includes(RUN_INIT)) init = { t: performance.now(), instret: Number(vm.hart.instret) };
         if (!hit && vm && promptEnd(out) >= 0) hit = { t: performance.now(), instret: Number(vm.hart.instret) };
       },
     },
@@ -158,6 +166,7 @@ function edgevisorOnce(module: WebAssembly.Module, k: KernelSpec, kernel: Uint8A
     cycles: Number(hart.clock),
     virtualMs: Number(hart.mtime) / 10_000,
     idleSkips,
+    ...(init ? { toInitMs: init.t - t0, toInitInstret: init.instret } : {}),
     hostMemoryBytes: hart.hostMemoryBytes,
     guestFramesBytes: hart.framesInUse * 4096,
     output: out,
@@ -182,6 +191,7 @@ async function measureEdgevisor(k: KernelSpec): Promise<{ row: Row; output?: str
       row: {
         kernel: k.name, engine: "edgevisor", ok: true, wallMs, runsMs: runs.map((r) => r.wallMs),
         instret: first.instret, mips: first.instret / wallMs / 1000, virtualMs: first.virtualMs,
+        ...(first.toInitMs !== undefined ? { toInitMs: median(runs.map((r) => r.toInitMs ?? NaN)), toInitInstret: first.toInitInstret! } : {}),
         hostMemoryBytes: Math.max(...runs.map((r) => r.hostMemoryBytes)),
         guestFramesBytes: Math.max(...runs.map((r) => r.guestFramesBytes)),
       },
@@ -204,13 +214,14 @@ function qemuArgs(k: KernelSpec): string[] {
   ];
 }
 
-function qemuOnce(k: KernelSpec): Promise<{ ms: number; output: string }> {
+function qemuOnce(k: KernelSpec): Promise<{ ms: number; toInitMs?: number; output: string }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const p = spawn("qemu-system-riscv64", qemuArgs(k), { stdio: ["pipe", "pipe", "pipe"] });
     let out = "";
     let err = "";
     let done = false;
+    let toInitMs: number | undefined;
     const finish = (f: () => void): void => {
       if (done) return;
       done = true;
@@ -221,9 +232,10 @@ function qemuOnce(k: KernelSpec): Promise<{ ms: number; output: string }> {
     const timer = setTimeout(() => finish(() => reject(new Error(`QEMU: no prompt within ${QEMU_TIMEOUT_MS} ms; output ends:\n${out.slice(-2000)}`))), QEMU_TIMEOUT_MS);
     p.stdout.on("data", (d: Buffer) => {
       out += d.toString("latin1");
+      if (toInitMs === undefined && out.includes(RUN_INIT)) toInitMs = performance.now() - t0;
       if (!done && promptEnd(out) >= 0) {
         const ms = performance.now() - t0;
-        finish(() => resolve({ ms, output: out }));
+        finish(() => resolve({ ms, ...(toInitMs !== undefined ? { toInitMs } : {}), output: out }));
       }
     });
     p.stderr.on("data", (d: Buffer) => { err += d.toString("latin1"); });
@@ -235,14 +247,22 @@ function qemuOnce(k: KernelSpec): Promise<{ ms: number; output: string }> {
 async function measureQemu(k: KernelSpec): Promise<{ row: Row; output?: string }> {
   try {
     const runs: number[] = [];
+    const toInit: number[] = [];
     let output: string | undefined;
     for (let i = 0; i < qemuRuns; i++) {
       const r = await qemuOnce(k);
       log(`  qemu ${k.name} run ${i + 1}/${qemuRuns}: ${r.ms.toFixed(0)} ms`);
       runs.push(r.ms);
+      if (r.toInitMs !== undefined) toInit.push(r.toInitMs);
       output ??= r.output;
     }
-    return { row: { kernel: k.name, engine: "qemu", ok: true, wallMs: median(runs), runsMs: runs }, output: output! };
+    return {
+      row: {
+        kernel: k.name, engine: "qemu", ok: true, wallMs: median(runs), runsMs: runs,
+        ...(toInit.length === runs.length ? { toInitMs: median(toInit) } : {}),
+      },
+      output: output!,
+    };
   } catch (e) {
     return { row: { kernel: k.name, engine: "qemu", ok: false, error: (e as Error).message } };
   }
@@ -424,6 +444,14 @@ async function main(): Promise<void> {
       if (r.engine !== "edgevisor" || !r.ok) continue;
       p(`${r.kernel} on Edgevisor: virtual time at the prompt ${fmt(r.virtualMs)} ms; host memory ${fmt(r.hostMemoryBytes! / 2 ** 20, 1)} MiB ` +
         `(wasm memory), guest frames in use ${fmt(r.guestFramesBytes! / 2 ** 20, 1)} MiB`);
+    }
+    for (const k of kernels) {
+      const e = get(k.name, "edgevisor"), q = get(k.name, "qemu");
+      if (e?.toInitMs === undefined && q?.toInitMs === undefined) continue;
+      p(`${k.name}: kernel part (to "${RUN_INIT}"): Edgevisor ${fmt(e?.toInitMs)} ms` +
+        (e?.toInitInstret !== undefined ? ` (${e.toInitInstret.toLocaleString("en-US")} instructions)` : "") +
+        `, QEMU ${fmt(q?.toInitMs)} ms` +
+        (e?.toInitMs !== undefined && q?.toInitMs !== undefined ? `, ratio ${(e.toInitMs / q.toInitMs).toFixed(2)}x` : ""));
     }
     for (const r of rows) if (!r.ok) p(`${r.kernel}/${r.engine} failed: ${r.error}`);
     p();
