@@ -21,7 +21,7 @@ import { execSystem, SYS_EXCEPTION, SYS_DONE, STOP_BUDGET, STOP_WFI, STOP_OOM } 
 import { execFp } from "./fp";
 import { execAtomic } from "./atomic";
 import { vload, vstore } from "./vmem";
-import { interp, EXIT_SLOW, blockPc, blockCount, blockVbase, blockDbase } from "./interp";
+import { interp, EXIT_SLOW, blockPc, blockCount } from "./interp";
 
 /** Decodes raw bits into a cache entry; illegal entries carry the raw bits for mtval. */
 @inline function decodeEntry(raw: u32): u64 {
@@ -92,15 +92,7 @@ export function run(budget: u64): u32 {
     pc = blockPc;
     if (code != EXIT_SLOW) continue;
 
-    // The instruction at pc needs the general paths; the block may have chained into
-    // another page since it started.
-    if (blockVbase != vbase) {
-      vbase = blockVbase;
-      dbase = blockDbase;
-      f = fetchFrame(pc);
-      if (f == NO_FRAME) continue;
-      fh = readHost(f);
-    }
+    // The instruction at pc needs the general paths.
     let off = <u32>(pc - vbase);
     let ep = dbase + (<usize>off << 2);
     let w = load<u32>(ep);

@@ -6,9 +6,7 @@
 
 import * as ops from "./ops";
 import { XREGS, FREGS, mstatus, MSTATUS_FS, MSTATUS_SD } from "./state";
-import { tlbRead, tlbWrite, tlbFetch, TLB_MASK, TLB_ENTRY_SHIFT } from "./tlb";
-import { frameSlot } from "./memory";
-import { slotArea, SLOT_BYTES } from "./decodecache";
+import { tlbRead, tlbWrite, TLB_MASK, TLB_ENTRY_SHIFT } from "./tlb";
 import { fastFp } from "./fp";
 
 /** The block ended: budget spent, page left, or a page-end/straddle marker reached. */
@@ -20,21 +18,15 @@ export const EXIT_SLOW: u32 = 1;
 export let blockPc: u64 = 0;
 /** Instructions retired by the block. */
 export let blockCount: i32 = 0;
-/** The page (virtual base and decode slot) the block ended in, after any chaining. */
-export let blockVbase: u64 = 0;
-export let blockDbase: usize = 0;
 
 @inline function leave(p: u64, k: i32): u32 {
   blockPc = p;
   blockCount = k;
   return EXIT_END;
 }
-
-@inline function slowExit(p: u64, k: i32, vbase: u64, dbase: usize): u32 {
+@inline function slow(p: u64, k: i32): u32 {
   blockPc = p;
   blockCount = k - 1;
-  blockVbase = vbase;
-  blockDbase = dbase;
   return EXIT_SLOW;
 }
 
@@ -58,27 +50,12 @@ export let blockDbase: usize = 0;
 }
 
 /**
- * Block chaining: the decode slot of target page t when its translation is in the fetch
- * TLB and its code is already decoded, else 0 (the caller then leaves the block and the
- * outer loop translates). Interrupts need no check here: anything that can make one
- * pending ends the block by itself.
- */
-@inline function chainSlot(tf: usize, t: u64): usize {
-  let e = tf + (<usize>(<u32>(t >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-  if (load<u64>(e) != (t & ~<u64>0xfff)) return 0;
-  let s = load<u32>(frameSlot + (<usize>load<u32>(e, 16) << 2));
-  if (s == 0) return 0;
-  return slotArea + <usize>(s - 1) * SLOT_BYTES;
-}
-
-/**
  * Runs entries from slot dbase (the page at vbase) starting at pc p, at most maxk of them.
  * Returns EXIT_END or EXIT_SLOW with blockPc/blockCount set.
  */
 export function interp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
   let tr = tlbRead;
   let tw = tlbWrite;
-  let tf = tlbFetch;
   let k: i32 = 0;
   while (k < maxk) {
     let ep = dbase + (<usize>(p - vbase) << 2);
@@ -87,15 +64,7 @@ export function interp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
     let len: u64 = 4 - ((w >> 28) & 2);
     k++;
     switch (w & 0xff) {
-      case ops.OP_PAGE_END: {
-        // Straight-line code runs on into the next page.
-        let nd = chainSlot(tf, p);
-        if (nd == 0) return leave(p, k - 1);
-        dbase = nd;
-        vbase = p;
-        k--;
-        break;
-      }
+      case ops.OP_PAGE_END:
       case ops.OP_CROSS: return leave(p, k - 1);
         // ---- RV64I ----
         case ops.OP_LUI: { xw(RD(w), <u64><i64>imm); p += len; break; }
@@ -104,43 +73,43 @@ export function interp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
           let t = p + <u64><i64>imm;
           xw(RD(w), p + len);
           p = t;
-          if (((t ^ vbase) >> 12) != 0) { let nd = chainSlot(tf, t); if (nd == 0) return leave(p, k); dbase = nd; vbase = t & ~<u64>0xfff; }
+          if (((t ^ vbase) >> 12) != 0) return leave(p, k);
           break;
         }
         case ops.OP_JALR: {
           let t = (xr(RS1(w)) + <u64><i64>imm) & ~<u64>1;
           xw(RD(w), p + len);
           p = t;
-          if (((t ^ vbase) >> 12) != 0) { let nd = chainSlot(tf, t); if (nd == 0) return leave(p, k); dbase = nd; vbase = t & ~<u64>0xfff; }
+          if (((t ^ vbase) >> 12) != 0) return leave(p, k);
           break;
         }
         case ops.OP_BEQ: {
-          if (xr(RS1(w)) == xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) { let nd = chainSlot(tf, p); if (nd == 0) return leave(p, k); dbase = nd; vbase = p & ~<u64>0xfff; } }
+          if (xr(RS1(w)) == xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, k); }
           else p += len;
           break;
         }
         case ops.OP_BNE: {
-          if (xr(RS1(w)) != xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) { let nd = chainSlot(tf, p); if (nd == 0) return leave(p, k); dbase = nd; vbase = p & ~<u64>0xfff; } }
+          if (xr(RS1(w)) != xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, k); }
           else p += len;
           break;
         }
         case ops.OP_BLT: {
-          if (<i64>xr(RS1(w)) < <i64>xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) { let nd = chainSlot(tf, p); if (nd == 0) return leave(p, k); dbase = nd; vbase = p & ~<u64>0xfff; } }
+          if (<i64>xr(RS1(w)) < <i64>xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, k); }
           else p += len;
           break;
         }
         case ops.OP_BGE: {
-          if (<i64>xr(RS1(w)) >= <i64>xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) { let nd = chainSlot(tf, p); if (nd == 0) return leave(p, k); dbase = nd; vbase = p & ~<u64>0xfff; } }
+          if (<i64>xr(RS1(w)) >= <i64>xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, k); }
           else p += len;
           break;
         }
         case ops.OP_BLTU: {
-          if (xr(RS1(w)) < xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) { let nd = chainSlot(tf, p); if (nd == 0) return leave(p, k); dbase = nd; vbase = p & ~<u64>0xfff; } }
+          if (xr(RS1(w)) < xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, k); }
           else p += len;
           break;
         }
         case ops.OP_BGEU: {
-          if (xr(RS1(w)) >= xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) { let nd = chainSlot(tf, p); if (nd == 0) return leave(p, k); dbase = nd; vbase = p & ~<u64>0xfff; } }
+          if (xr(RS1(w)) >= xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, k); }
           else p += len;
           break;
         }
@@ -151,7 +120,7 @@ export function interp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
           let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xfff)) v = <u64><i64>load<i8>(<usize>(a + load<u64>(e, 8)));
-          else return slowExit(p, k, vbase, dbase);
+          else return slow(p, k);
           xw(RD(w), v); p += len; break;
         }
         case ops.OP_LH: {
@@ -159,7 +128,7 @@ export function interp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
           let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xffe)) v = <u64><i64>load<i16>(<usize>(a + load<u64>(e, 8)));
-          else return slowExit(p, k, vbase, dbase);
+          else return slow(p, k);
           xw(RD(w), v); p += len; break;
         }
         case ops.OP_LW: {
@@ -167,7 +136,7 @@ export function interp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
           let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xffc)) v = <u64><i64>load<i32>(<usize>(a + load<u64>(e, 8)));
-          else return slowExit(p, k, vbase, dbase);
+          else return slow(p, k);
           xw(RD(w), v); p += len; break;
         }
         case ops.OP_LD: {
@@ -175,7 +144,7 @@ export function interp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
           let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xff8)) v = load<u64>(<usize>(a + load<u64>(e, 8)));
-          else return slowExit(p, k, vbase, dbase);
+          else return slow(p, k);
           xw(RD(w), v); p += len; break;
         }
         case ops.OP_LBU: {
@@ -183,7 +152,7 @@ export function interp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
           let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xfff)) v = <u64>load<u8>(<usize>(a + load<u64>(e, 8)));
-          else return slowExit(p, k, vbase, dbase);
+          else return slow(p, k);
           xw(RD(w), v); p += len; break;
         }
         case ops.OP_LHU: {
@@ -191,7 +160,7 @@ export function interp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
           let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xffe)) v = <u64>load<u16>(<usize>(a + load<u64>(e, 8)));
-          else return slowExit(p, k, vbase, dbase);
+          else return slow(p, k);
           xw(RD(w), v); p += len; break;
         }
         case ops.OP_LWU: {
@@ -199,35 +168,35 @@ export function interp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
           let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xffc)) v = <u64>load<u32>(<usize>(a + load<u64>(e, 8)));
-          else return slowExit(p, k, vbase, dbase);
+          else return slow(p, k);
           xw(RD(w), v); p += len; break;
         }
         case ops.OP_SB: {
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tw + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           if (load<u64>(e) == (a & ~<u64>0xfff)) store<u8>(<usize>(a + load<u64>(e, 8)), <u8>xr(RS2(w)));
-          else return slowExit(p, k, vbase, dbase);
+          else return slow(p, k);
           p += len; break;
         }
         case ops.OP_SH: {
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tw + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           if (load<u64>(e) == (a & ~<u64>0xffe)) store<u16>(<usize>(a + load<u64>(e, 8)), <u16>xr(RS2(w)));
-          else return slowExit(p, k, vbase, dbase);
+          else return slow(p, k);
           p += len; break;
         }
         case ops.OP_SW: {
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tw + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           if (load<u64>(e) == (a & ~<u64>0xffc)) store<u32>(<usize>(a + load<u64>(e, 8)), <u32>xr(RS2(w)));
-          else return slowExit(p, k, vbase, dbase);
+          else return slow(p, k);
           p += len; break;
         }
         case ops.OP_SD: {
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tw + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           if (load<u64>(e) == (a & ~<u64>0xff8)) store<u64>(<usize>(a + load<u64>(e, 8)), xr(RS2(w)));
-          else return slowExit(p, k, vbase, dbase);
+          else return slow(p, k);
           p += len; break;
         }
 
@@ -317,34 +286,34 @@ export function interp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
 
         // FP loads and stores (FS must be on), same TLB fast path as the integer ones.
         case ops.OP_FLD: {
-          if ((mstatus & MSTATUS_FS) == 0) return slowExit(p, k, vbase, dbase);
+          if ((mstatus & MSTATUS_FS) == 0) return slow(p, k);
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tr + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          if (load<u64>(e) != (a & ~<u64>0xff8)) return slowExit(p, k, vbase, dbase);
+          if (load<u64>(e) != (a & ~<u64>0xff8)) return slow(p, k);
           store<u64>(FREGS + <usize>RD(w), load<u64>(<usize>(a + load<u64>(e, 8))));
           mstatus |= MSTATUS_FS | MSTATUS_SD; p += len; break;
         }
         case ops.OP_FLW: {
-          if ((mstatus & MSTATUS_FS) == 0) return slowExit(p, k, vbase, dbase);
+          if ((mstatus & MSTATUS_FS) == 0) return slow(p, k);
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tr + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          if (load<u64>(e) != (a & ~<u64>0xffc)) return slowExit(p, k, vbase, dbase);
+          if (load<u64>(e) != (a & ~<u64>0xffc)) return slow(p, k);
           store<u64>(FREGS + <usize>RD(w), 0xffffffff00000000 | <u64>load<u32>(<usize>(a + load<u64>(e, 8))));
           mstatus |= MSTATUS_FS | MSTATUS_SD; p += len; break;
         }
         case ops.OP_FSD: {
-          if ((mstatus & MSTATUS_FS) == 0) return slowExit(p, k, vbase, dbase);
+          if ((mstatus & MSTATUS_FS) == 0) return slow(p, k);
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tw + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          if (load<u64>(e) != (a & ~<u64>0xff8)) return slowExit(p, k, vbase, dbase);
+          if (load<u64>(e) != (a & ~<u64>0xff8)) return slow(p, k);
           store<u64>(<usize>(a + load<u64>(e, 8)), load<u64>(FREGS + <usize>RS2(w)));
           p += len; break;
         }
         case ops.OP_FSW: {
-          if ((mstatus & MSTATUS_FS) == 0) return slowExit(p, k, vbase, dbase);
+          if ((mstatus & MSTATUS_FS) == 0) return slow(p, k);
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tw + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          if (load<u64>(e) != (a & ~<u64>0xffc)) return slowExit(p, k, vbase, dbase);
+          if (load<u64>(e) != (a & ~<u64>0xffc)) return slow(p, k);
           store<u32>(<usize>(a + load<u64>(e, 8)), <u32>load<u64>(FREGS + <usize>RS2(w)));
           p += len; break;
         }
@@ -354,11 +323,11 @@ export function interp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
         case ops.OP_FSQRT_D: case ops.OP_FMADD_D: case ops.OP_FMSUB_D: case ops.OP_FNMSUB_D:
         case ops.OP_FNMADD_D: case ops.OP_FSGNJ_D: case ops.OP_FSGNJN_D: case ops.OP_FSGNJX_D:
         case ops.OP_FMV_D_X: case ops.OP_FMV_X_D: {
-          if (!fastFp(w & 0xff, w, imm)) return slowExit(p, k, vbase, dbase);
+          if (!fastFp(w & 0xff, w, imm)) return slow(p, k);
           p += len; break;
         }
 
-        default: return slowExit(p, k, vbase, dbase);
+        default: return slow(p, k);
     }
   }
   return leave(p, k);
