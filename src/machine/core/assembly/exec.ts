@@ -7,7 +7,7 @@
 
 import * as ops from "./ops";
 import {
-  pc, clock, instret, excCause, excTval, EXC_NONE, EXC_HOST_OOM, EXC_ILLEGAL, raise,
+  pc, clock, instret, excCause, excTval, EXC_NONE, EXC_HOST_OOM, EXC_ILLEGAL, raise, exitBlock,
   stopRequest, waiting, mie, mipSw, mipHw, xget, xset, fget,
 } from "./state";
 import { takeTrap, checkInterrupts } from "./trap";
@@ -18,7 +18,7 @@ import { updateTimerLines, nextTimerClock } from "./timer";
 import { slotFor, crossSlot } from "./decodecache";
 import { decode } from "./decode";
 import { execSystem, SYS_EXCEPTION, SYS_DONE, STOP_BUDGET, STOP_WFI, STOP_OOM } from "./system";
-import { execFp } from "./fp";
+import { execFp, fastFp } from "./fp";
 import { execAtomic } from "./atomic";
 import { vload, vstore } from "./vmem";
 import { interp, EXIT_SLOW, blockPc, blockCount } from "./interp";
@@ -85,34 +85,47 @@ export function run(budget: u64): u32 {
       dbase = slotFor(f);
     }
 
-    let code = interp(dbase, vbase, p, maxk);
-    let n = <u64>blockCount;
-    clock += n;
-    instret += n;
-    pc = blockPc;
-    if (code != EXIT_SLOW) continue;
+    // Run blocks on this page. An instruction handed back by the fast interpreter runs
+    // here; if it cannot have changed interrupt state (no CSR, no device access) and pc is
+    // still on the page, the next block starts at once, without the checks above.
+    let left = maxk;
+    while (true) {
+      let code = interp(dbase, vbase, pc, left);
+      let n = blockCount;
+      clock += <u64>n;
+      instret += <u64>n;
+      pc = blockPc;
+      left -= n;
+      if (code != EXIT_SLOW) break;
 
-    // The instruction at pc needs the general paths.
-    let off = <u32>(pc - vbase);
-    let ep = dbase + (<usize>off << 2);
-    let w = load<u32>(ep);
-    let imm = load<i32>(ep, 4);
-    let op = w & 0xff;
-    if (op == ops.OP_NONE) {
-      // First execution at this offset: decode it (the straddling case was handled above).
-      let raw = <u32>load<u16>(fh + off);
-      if ((raw & 3) == 3) {
-        if (off == 0xffe) { store<u64>(ep, ops.OP_CROSS); continue; }
-        raw |= <u32>load<u16>(fh + off + 2) << 16;
+      // The instruction at pc needs the general paths.
+      let off = <u32>(pc - vbase);
+      let ep = dbase + (<usize>off << 2);
+      let w = load<u32>(ep);
+      let imm = load<i32>(ep, 4);
+      let op = w & 0xff;
+      if (op == ops.OP_NONE) {
+        // First execution at this offset: decode it (the straddling case was handled above).
+        let raw = <u32>load<u16>(fh + off);
+        if ((raw & 3) == 3) {
+          if (off == 0xffe) { store<u64>(ep, ops.OP_CROSS); break; }
+          raw |= <u32>load<u16>(fh + off + 2) << 16;
+        }
+        store<u64>(ep, decodeEntry(raw));
+        continue;
       }
-      store<u64>(ep, decodeEntry(raw));
-      continue;
-    }
-    if (execOne(op, w, imm)) {
+      exitBlock = false;
+      if (!execOne(op, w, imm)) {
+        if (excCause == EXC_ILLEGAL) excTval = crossing ? crossRaw : rawBits(fh, off);
+        break;
+      }
       clock++;
       instret++;
-    } else if (excCause == EXC_ILLEGAL) {
-      excTval = crossing ? crossRaw : rawBits(fh, off);
+      left--;
+      // Stores into decoded code drop the page's slot (exitBlock); system instructions
+      // and device accesses may change what is pending: all go back to the outer loop.
+      if (exitBlock || left <= 0 || crossing || (op >= ops.OP_FENCE && op <= ops.OP_CSRRCI)) break;
+      if (((pc ^ vbase) >> 12) != 0) break;
     }
   }
   return STOP_BUDGET;
@@ -155,7 +168,8 @@ function execOne(op: u32, w: u32, imm: i32): bool {
     case ops.OP_ILLEGAL: raise(EXC_ILLEGAL, <u64><u32>imm); return false;
     default: {
       if (op >= ops.OP_FLW) {
-        if (!execFp(op, w, imm, 0)) return false;
+        // Common double-precision ops in round-to-nearest first (fastfp.ts).
+        if (!fastFp(op, w, imm) && !execFp(op, w, imm, 0)) return false;
       } else if (op >= ops.OP_LR_W) {
         if (!execAtomic(op, w)) return false;
       } else if (op >= ops.OP_FENCE && op <= ops.OP_CSRRCI) {

@@ -7,7 +7,6 @@
 import * as ops from "./ops";
 import { XREGS, FREGS, mstatus, MSTATUS_FS, MSTATUS_SD } from "./state";
 import { tlbRead, tlbWrite, TLB_MASK, TLB_ENTRY_SHIFT } from "./tlb";
-import { fastFp } from "./fp";
 
 /** The block ended: budget spent, page left, or a page-end/straddle marker reached. */
 export const EXIT_END: u32 = 0;
@@ -315,15 +314,6 @@ export function interp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
           let e = tw + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           if (load<u64>(e) != (a & ~<u64>0xffc)) return slow(p, k);
           store<u32>(<usize>(a + load<u64>(e, 8)), <u32>load<u64>(FREGS + <usize>RS2(w)));
-          p += len; break;
-        }
-
-        // Common double-precision ops in round-to-nearest (fastfp.ts), else the general path.
-        case ops.OP_FADD_D: case ops.OP_FSUB_D: case ops.OP_FMUL_D: case ops.OP_FDIV_D:
-        case ops.OP_FSQRT_D: case ops.OP_FMADD_D: case ops.OP_FMSUB_D: case ops.OP_FNMSUB_D:
-        case ops.OP_FNMADD_D: case ops.OP_FSGNJ_D: case ops.OP_FSGNJN_D: case ops.OP_FSGNJX_D:
-        case ops.OP_FMV_D_X: case ops.OP_FMV_X_D: {
-          if (!fastFp(w & 0xff, w, imm)) return slow(p, k);
           p += len; break;
         }
 
