@@ -27,8 +27,8 @@ const PTE_U: u64 = 16;
 const PTE_A: u64 = 64;
 const PTE_D: u64 = 128;
 
-/** Set by translate(): the last successful translation was a superpage. */
-let lastSuper: bool = false;
+/** Level of the last leaf translate() found: 0 for 4 KiB, 1 for 2 MiB, 2 for 1 GiB. */
+let lastLevel: u32 = 0;
 
 @inline function pageFault(acc: u32): u32 {
   return acc == ACC_FETCH ? EXC_INSN_PAGE : acc == ACC_WRITE ? EXC_STORE_PAGE : EXC_LOAD_PAGE;
@@ -58,7 +58,7 @@ export function touchFrameForWrite(f: u32): usize {
  * raises the page/access fault and returns 0xffff_ffff_ffff_ffff.
  */
 export function translate(vaddr: u64, acc: u32, p: u32): u64 {
-  lastSuper = false;
+  lastLevel = 0;
   let mode = satp >> 60;
   if (p == PRIV_M || mode == 0) return vaddr;
   // Sv39: bits 63..39 must all equal bit 38.
@@ -95,7 +95,7 @@ export function translate(vaddr: u64, acc: u32, p: u32): u64 {
   if (level > 0) {
     let lowMask: u64 = (<u64>1 << (9 * <u64>level)) - 1;
     if ((ppn & lowMask) != 0) { raise(pageFault(acc), vaddr); return -1; }
-    lastSuper = true;
+    lastLevel = <u32>level;
   }
   // Accessed/dirty bits are set by the walker (hardware update, as QEMU does).
   let need = PTE_A | (acc == ACC_WRITE ? PTE_D : 0);
@@ -134,12 +134,12 @@ function resolve(vaddr: u64, acc: u32, size: u32): isize {
       h = touchFrameForWrite(f);
       if (h == 0) { raise(EXC_HOST_OOM, vaddr); return -1; }
       if ((fl & FF_WATCH) != 0 || vaddr - watchVaLo < watchVaSize) logWatch(vaddr, pa);
-      else if ((flagsOf(f) & FF_IO) == 0) tlbFill(tlbWrite, vaddr, h, f, lastSuper);
+      else if ((flagsOf(f) & FF_IO) == 0) tlbFill(tlbWrite, vaddr, h, f, lastLevel);
     } else {
       // Absent frames read as zero through the slow path; they are cached once allocated.
       h = frameHostOf(f);
       if (h == 0) h = readHost(f);
-      else if ((fl & FF_IO) == 0) tlbFill(acc == ACC_FETCH ? tlbFetch : tlbRead, vaddr, h, f, lastSuper);
+      else if ((fl & FF_IO) == 0) tlbFill(acc == ACC_FETCH ? tlbFetch : tlbRead, vaddr, h, f, lastLevel);
     }
     return <isize>(h + <usize>(pa & 0xfff));
   }
@@ -259,6 +259,6 @@ export function fetchFrame(vaddr: u64): u32 {
   if (excCause != EXC_NONE) return NO_FRAME;
   if (!isRam(pa)) { raise(EXC_INSN_ACCESS, vaddr); return NO_FRAME; }
   let f = <u32>((pa - RAM_BASE) >> 12);
-  if (frameHostOf(f) != 0) tlbFill(tlbFetch, vaddr, frameHostOf(f), f, lastSuper);
+  if (frameHostOf(f) != 0) tlbFill(tlbFetch, vaddr, frameHostOf(f), f, lastLevel);
   return f;
 }

@@ -31,8 +31,15 @@ const LOG_BYTES: usize = 4 + <usize>LOG_CAP * 2;
 export let tlbFetch: usize = 0;
 export let tlbRead: usize = 0;
 export let tlbWrite: usize = 0;
-/** Set when a superpage was cached since the last full flush (sfence.vma with an address). */
-let superCached: bool = false;
+/**
+ * Superpages cached since the last full flush, so sfence.vma with an address can drop
+ * every entry cut from the same leaf PTE: 2 MiB regions in a small direct-mapped table
+ * (region number + 1), and a flag for 1 GiB pages (then the flush is total).
+ */
+const SUPER_SLOTS: u32 = 1024;
+const superRegions: usize = memory.data(SUPER_SLOTS * 8, 8);
+let gigaCached: bool = false;
+let superOverflow: bool = false;
 
 export function tlbInit(): void {
   tlbArea = reserve(SET_BYTES * 9);
@@ -81,9 +88,15 @@ function clearSet(n: u32): void {
   store<u32>(lb, 0);
 }
 
+function forgetSuper(): void {
+  memory.fill(superRegions, 0, SUPER_SLOTS * 8);
+  gigaCached = false;
+  superOverflow = false;
+}
+
 export function tlbFlushAll(): void {
   for (let i: u32 = 0; i < 9; i++) clearSet(i);
-  superCached = false;
+  forgetSuper();
 }
 
 /** Flushes translated (S and U) sets: satp writes and sfence.vma. The M sets are bare. */
@@ -92,12 +105,32 @@ export function tlbFlushTranslated(): void {
     clearSet(setNo(k, 0));
     clearSet(setNo(k, 1));
   }
-  superCached = false;
+  forgetSuper();
 }
 
 /** sfence.vma with an address: drops that page's entries (everything if superpages are cached). */
+/**
+ * sfence.vma with an address: drops the entries translating that page, and all entries of
+ * a 2 MiB superpage containing it; a cached 1 GiB page (or a full region table) flushes all.
+ */
 export function tlbFlushPage(vaddr: u64): void {
-  if (superCached) { tlbFlushTranslated(); return; }
+  if (gigaCached || superOverflow) { tlbFlushTranslated(); return; }
+  let region = vaddr >> 21;
+  let slot = superRegions + (<usize>(<u32>region & (SUPER_SLOTS - 1)) << 3);
+  if (load<u64>(slot) == region + 1) {
+    let first = <u32>(region << 9) & TLB_MASK;
+    for (let k: u32 = 0; k < 3; k++) {
+      for (let p: u32 = 0; p < 2; p++) {
+        let base = setBase(setNo(k, p));
+        for (let i: u32 = 0; i < 512; i++) {
+          let e = base + (<usize>((first + i) & TLB_MASK) << TLB_ENTRY_SHIFT);
+          if ((load<u64>(e) >> 21) == region) store<u64>(e, INVALID);
+        }
+      }
+    }
+    store<u64>(slot, 0);
+    return;
+  }
   let off = <usize>(<u32>(vaddr >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT;
   for (let k: u32 = 0; k < 3; k++) {
     for (let p: u32 = 0; p < 2; p++) {
@@ -147,7 +180,7 @@ export function tlbFlushWrites(): void {
 }
 
 /** Caches vaddr's page → host in `set` (one of tlbFetch/tlbRead/tlbWrite). */
-export function tlbFill(set: usize, vaddr: u64, host: usize, frame: u32, superpage: bool): void {
+export function tlbFill(set: usize, vaddr: u64, host: usize, frame: u32, level: u32): void {
   let idx = <u32>(vaddr >> 12) & TLB_MASK;
   let e = set + (<usize>idx << TLB_ENTRY_SHIFT);
   let vpage = vaddr & ~<u64>0xfff;
@@ -162,7 +195,16 @@ export function tlbFill(set: usize, vaddr: u64, host: usize, frame: u32, superpa
   store<u32>(e, frame, 16);
   let isWrite = set >= setBase(KIND_WRITE * 3);
   setFlags(frame, flagsOf(frame) | (isWrite ? FF_MAPPED | FF_WMAPPED : FF_MAPPED));
-  if (superpage) superCached = true;
+  if (level == 1) {
+    let region = vaddr >> 21;
+    let slot = superRegions + (<usize>(<u32>region & (SUPER_SLOTS - 1)) << 3);
+    let cur = load<u64>(slot);
+    // Two regions in one slot: the table can no longer tell, so flushes become total.
+    if (cur != 0 && cur != region + 1) superOverflow = true;
+    store<u64>(slot, region + 1);
+  } else if (level >= 2) {
+    gigaCached = true;
+  }
 }
 
 /** Debugging: word w (0 tag, 1 addend, 2 frame) of the entry for va in set (kind, priv). */
