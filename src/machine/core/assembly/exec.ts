@@ -21,7 +21,7 @@ import { execSystem, SYS_EXCEPTION, SYS_DONE, STOP_BUDGET, STOP_WFI, STOP_OOM } 
 import { execFp, fastFp } from "./fp";
 import { execAtomic } from "./atomic";
 import { vload, vstore } from "./vmem";
-import { interp, EXIT_SLOW, blockPc, blockCount } from "./interp";
+import { interp, interpFp, EXIT_SLOW, blockPc, blockCount } from "./interp";
 
 /** Decodes raw bits into a cache entry; illegal entries carry the raw bits for mtval. */
 @inline function decodeEntry(raw: u32): u64 {
@@ -89,8 +89,9 @@ export function run(budget: u64): u32 {
     // here; if it cannot have changed interrupt state (no CSR, no device access) and pc is
     // still on the page, the next block starts at once, without the checks above.
     let left = maxk;
+    let fpMode = false;
     while (true) {
-      let code = interp(dbase, vbase, pc, left);
+      let code = fpMode ? interpFp(dbase, vbase, pc, left) : interp(dbase, vbase, pc, left);
       let n = blockCount;
       clock += <u64>n;
       instret += <u64>n;
@@ -122,6 +123,8 @@ export function run(budget: u64): u32 {
       clock++;
       instret++;
       left--;
+      // FP arithmetic handed back: continue this stretch with the FP variant.
+      if (op >= ops.OP_FLW) fpMode = true;
       // Stores into decoded code drop the page's slot (exitBlock); system instructions
       // and device accesses may change what is pending: all go back to the outer loop.
       if (exitBlock || left <= 0 || crossing || (op >= ops.OP_FENCE && op <= ops.OP_CSRRCI)) break;

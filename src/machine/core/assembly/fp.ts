@@ -141,7 +141,7 @@ export function execFp(op: u32, w: u32, imm: i32, raw: u32): bool {
  * interpreter before the general path: returns false (nothing changed) whenever the fast
  * path does not apply, and execFp then does the full job.
  */
-export function fastFp(op: u32, w: u32, imm: i32): bool {
+@inline export function fastFpInline(op: u32, w: u32, imm: i32): bool {
   if ((mstatus & MSTATUS_FS) == 0) return false;
   let rm = <u32>imm;
   if (rm == 7) rm = frm;
@@ -170,4 +170,9 @@ export function fastFp(op: u32, w: u32, imm: i32): bool {
   fset(rd, fast.fastResult);
   markFsDirty();
   return true;
+}
+
+/** The same fast paths as a call (the general path uses it). */
+export function fastFp(op: u32, w: u32, imm: i32): bool {
+  return fastFpInline(op, w, imm);
 }

@@ -7,6 +7,7 @@
 import * as ops from "./ops";
 import { XREGS, FREGS, mstatus, MSTATUS_FS, MSTATUS_SD } from "./state";
 import { tlbRead, tlbWrite, TLB_MASK, TLB_ENTRY_SHIFT } from "./tlb";
+import { fastFpInline } from "./fp";
 
 /** The block ended: budget spent, page left, or a page-end/straddle marker reached. */
 export const EXIT_END: u32 = 0;
@@ -53,6 +54,20 @@ export let blockCount: i32 = 0;
  * Returns EXIT_END or EXIT_SLOW with blockPc/blockCount set.
  */
 export function interp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
+  return interpImpl<i32>(dbase, vbase, p, maxk);
+}
+
+/** The variant with double-precision fast paths inline, for code that does FP work. */
+export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
+  return interpImpl<f64>(dbase, vbase, p, maxk);
+}
+
+/**
+ * The interpreter, compiled twice: T = f64 also runs the common double-precision ops in
+ * round-to-nearest inline. That code costs every other instruction registers, so integer
+ * code runs the lean variant (T = i32) and exec.ts switches variants when FP work shows up.
+ */
+@inline function interpImpl<T>(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
   let tr = tlbRead;
   let tw = tlbWrite;
   let k: i32 = 0;
@@ -314,6 +329,16 @@ export function interp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
           let e = tw + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           if (load<u64>(e) != (a & ~<u64>0xffc)) return slow(p, k);
           store<u32>(<usize>(a + load<u64>(e, 8)), <u32>load<u64>(FREGS + <usize>RS2(w)));
+          p += len; break;
+        }
+
+        // Common double-precision ops in round-to-nearest (fastfp.ts), FP variant only.
+        case ops.OP_FADD_D: case ops.OP_FSUB_D: case ops.OP_FMUL_D: case ops.OP_FDIV_D:
+        case ops.OP_FSQRT_D: case ops.OP_FMADD_D: case ops.OP_FMSUB_D: case ops.OP_FNMSUB_D:
+        case ops.OP_FNMADD_D: case ops.OP_FSGNJ_D: case ops.OP_FSGNJN_D: case ops.OP_FSGNJX_D:
+        case ops.OP_FMV_D_X: case ops.OP_FMV_X_D: {
+          if (!isFloat<T>()) return slow(p, k);
+          if (!fastFpInline(w & 0xff, w, imm)) return slow(p, k);
           p += len; break;
         }
 
