@@ -107,7 +107,7 @@ export class VirtMachine {
     this.plic = new Plic([
       (level) => hart.setInterrupt(MIP_MEIP, level),
       (level) => hart.setInterrupt(MIP_SEIP, level),
-    ]);
+    ], VIRT.plicSources + 1);
     this.uart = new Uart16550(config.console);
     this.uart.onIrq = (level) => this.plic.setSource(VIRT.uartIrq, level);
     const bootWall = config.bootWallNs ?? 0n;

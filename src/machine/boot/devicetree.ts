@@ -20,7 +20,8 @@ export const VIRT = {
   rtcIrq: 11,
   /** virtio slot i (0-based) uses PLIC source 1 + i, as on QEMU. */
   virtioIrqBase: 1,
-  plicSources: 95,
+  /** riscv,ndev: sources 1..96, as QEMU virt. */
+  plicSources: 96,
   timebase: 10_000_000,
 } as const;
 
