@@ -70,16 +70,17 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
 @inline function interpImpl<T>(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
   let tr = tlbRead;
   let tw = tlbWrite;
-  let k: i32 = 0;
-  while (k < maxk) {
+  // Counts down: the loop test is against zero, and the count so far is maxk - left.
+  let left: i32 = maxk;
+  while (left > 0) {
     let ep = dbase + (<usize>(p - vbase) << 2);
     let w = load<u32>(ep);
     let imm = load<i32>(ep, 4);
     let len: u64 = 4 - ((w >> 28) & 2);
-    k++;
+    left--;
     switch (w & 0xff) {
       case ops.OP_PAGE_END:
-      case ops.OP_CROSS: return leave(p, k - 1);
+      case ops.OP_CROSS: return leave(p, maxk - left - 1);
         // ---- RV64I ----
         case ops.OP_LUI: { xw(RD(w), <u64><i64>imm); p += len; break; }
         case ops.OP_AUIPC: { xw(RD(w), p + <u64><i64>imm); p += len; break; }
@@ -87,43 +88,43 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
           let t = p + <u64><i64>imm;
           xw(RD(w), p + len);
           p = t;
-          if (((t ^ vbase) >> 12) != 0) return leave(p, k);
+          if (((t ^ vbase) >> 12) != 0) return leave(p, maxk - left);
           break;
         }
         case ops.OP_JALR: {
           let t = (xr(RS1(w)) + <u64><i64>imm) & ~<u64>1;
           xw(RD(w), p + len);
           p = t;
-          if (((t ^ vbase) >> 12) != 0) return leave(p, k);
+          if (((t ^ vbase) >> 12) != 0) return leave(p, maxk - left);
           break;
         }
         case ops.OP_BEQ: {
-          if (xr(RS1(w)) == xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, k); }
+          if (xr(RS1(w)) == xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, maxk - left); }
           else p += len;
           break;
         }
         case ops.OP_BNE: {
-          if (xr(RS1(w)) != xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, k); }
+          if (xr(RS1(w)) != xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, maxk - left); }
           else p += len;
           break;
         }
         case ops.OP_BLT: {
-          if (<i64>xr(RS1(w)) < <i64>xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, k); }
+          if (<i64>xr(RS1(w)) < <i64>xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, maxk - left); }
           else p += len;
           break;
         }
         case ops.OP_BGE: {
-          if (<i64>xr(RS1(w)) >= <i64>xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, k); }
+          if (<i64>xr(RS1(w)) >= <i64>xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, maxk - left); }
           else p += len;
           break;
         }
         case ops.OP_BLTU: {
-          if (xr(RS1(w)) < xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, k); }
+          if (xr(RS1(w)) < xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, maxk - left); }
           else p += len;
           break;
         }
         case ops.OP_BGEU: {
-          if (xr(RS1(w)) >= xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, k); }
+          if (xr(RS1(w)) >= xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, maxk - left); }
           else p += len;
           break;
         }
@@ -134,7 +135,7 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
           let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xfff)) v = <u64><i64>load<i8>(<usize>(a + load<u64>(e, 8)));
-          else return slow(p, k);
+          else return slow(p, maxk - left);
           xw(RD(w), v); p += len; break;
         }
         case ops.OP_LH: {
@@ -142,7 +143,7 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
           let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xffe)) v = <u64><i64>load<i16>(<usize>(a + load<u64>(e, 8)));
-          else return slow(p, k);
+          else return slow(p, maxk - left);
           xw(RD(w), v); p += len; break;
         }
         case ops.OP_LW: {
@@ -150,7 +151,7 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
           let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xffc)) v = <u64><i64>load<i32>(<usize>(a + load<u64>(e, 8)));
-          else return slow(p, k);
+          else return slow(p, maxk - left);
           xw(RD(w), v); p += len; break;
         }
         case ops.OP_LD: {
@@ -158,7 +159,7 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
           let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xff8)) v = load<u64>(<usize>(a + load<u64>(e, 8)));
-          else return slow(p, k);
+          else return slow(p, maxk - left);
           xw(RD(w), v); p += len; break;
         }
         case ops.OP_LBU: {
@@ -166,7 +167,7 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
           let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xfff)) v = <u64>load<u8>(<usize>(a + load<u64>(e, 8)));
-          else return slow(p, k);
+          else return slow(p, maxk - left);
           xw(RD(w), v); p += len; break;
         }
         case ops.OP_LHU: {
@@ -174,7 +175,7 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
           let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xffe)) v = <u64>load<u16>(<usize>(a + load<u64>(e, 8)));
-          else return slow(p, k);
+          else return slow(p, maxk - left);
           xw(RD(w), v); p += len; break;
         }
         case ops.OP_LWU: {
@@ -182,35 +183,35 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
           let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xffc)) v = <u64>load<u32>(<usize>(a + load<u64>(e, 8)));
-          else return slow(p, k);
+          else return slow(p, maxk - left);
           xw(RD(w), v); p += len; break;
         }
         case ops.OP_SB: {
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tw + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           if (load<u64>(e) == (a & ~<u64>0xfff)) store<u8>(<usize>(a + load<u64>(e, 8)), <u8>xr(RS2(w)));
-          else return slow(p, k);
+          else return slow(p, maxk - left);
           p += len; break;
         }
         case ops.OP_SH: {
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tw + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           if (load<u64>(e) == (a & ~<u64>0xffe)) store<u16>(<usize>(a + load<u64>(e, 8)), <u16>xr(RS2(w)));
-          else return slow(p, k);
+          else return slow(p, maxk - left);
           p += len; break;
         }
         case ops.OP_SW: {
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tw + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           if (load<u64>(e) == (a & ~<u64>0xffc)) store<u32>(<usize>(a + load<u64>(e, 8)), <u32>xr(RS2(w)));
-          else return slow(p, k);
+          else return slow(p, maxk - left);
           p += len; break;
         }
         case ops.OP_SD: {
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tw + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           if (load<u64>(e) == (a & ~<u64>0xff8)) store<u64>(<usize>(a + load<u64>(e, 8)), xr(RS2(w)));
-          else return slow(p, k);
+          else return slow(p, maxk - left);
           p += len; break;
         }
 
@@ -300,34 +301,34 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
 
         // FP loads and stores (FS must be on), same TLB fast path as the integer ones.
         case ops.OP_FLD: {
-          if ((mstatus & MSTATUS_FS) == 0) return slow(p, k);
+          if ((mstatus & MSTATUS_FS) == 0) return slow(p, maxk - left);
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tr + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          if (load<u64>(e) != (a & ~<u64>0xff8)) return slow(p, k);
+          if (load<u64>(e) != (a & ~<u64>0xff8)) return slow(p, maxk - left);
           store<u64>(FREGS + <usize>RD(w), load<u64>(<usize>(a + load<u64>(e, 8))));
           mstatus |= MSTATUS_FS | MSTATUS_SD; p += len; break;
         }
         case ops.OP_FLW: {
-          if ((mstatus & MSTATUS_FS) == 0) return slow(p, k);
+          if ((mstatus & MSTATUS_FS) == 0) return slow(p, maxk - left);
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tr + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          if (load<u64>(e) != (a & ~<u64>0xffc)) return slow(p, k);
+          if (load<u64>(e) != (a & ~<u64>0xffc)) return slow(p, maxk - left);
           store<u64>(FREGS + <usize>RD(w), 0xffffffff00000000 | <u64>load<u32>(<usize>(a + load<u64>(e, 8))));
           mstatus |= MSTATUS_FS | MSTATUS_SD; p += len; break;
         }
         case ops.OP_FSD: {
-          if ((mstatus & MSTATUS_FS) == 0) return slow(p, k);
+          if ((mstatus & MSTATUS_FS) == 0) return slow(p, maxk - left);
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tw + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          if (load<u64>(e) != (a & ~<u64>0xff8)) return slow(p, k);
+          if (load<u64>(e) != (a & ~<u64>0xff8)) return slow(p, maxk - left);
           store<u64>(<usize>(a + load<u64>(e, 8)), load<u64>(FREGS + <usize>RS2(w)));
           p += len; break;
         }
         case ops.OP_FSW: {
-          if ((mstatus & MSTATUS_FS) == 0) return slow(p, k);
+          if ((mstatus & MSTATUS_FS) == 0) return slow(p, maxk - left);
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tw + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          if (load<u64>(e) != (a & ~<u64>0xffc)) return slow(p, k);
+          if (load<u64>(e) != (a & ~<u64>0xffc)) return slow(p, maxk - left);
           store<u32>(<usize>(a + load<u64>(e, 8)), <u32>load<u64>(FREGS + <usize>RS2(w)));
           p += len; break;
         }
@@ -337,13 +338,13 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
         case ops.OP_FSQRT_D: case ops.OP_FMADD_D: case ops.OP_FMSUB_D: case ops.OP_FNMSUB_D:
         case ops.OP_FNMADD_D: case ops.OP_FSGNJ_D: case ops.OP_FSGNJN_D: case ops.OP_FSGNJX_D:
         case ops.OP_FMV_D_X: case ops.OP_FMV_X_D: {
-          if (!isFloat<T>()) return slow(p, k);
-          if (!fastFpInline(w & 0xff, w, imm)) return slow(p, k);
+          if (!isFloat<T>()) return slow(p, maxk - left);
+          if (!fastFpInline(w & 0xff, w, imm)) return slow(p, maxk - left);
           p += len; break;
         }
 
-        default: return slow(p, k);
+        default: return slow(p, maxk - left);
     }
   }
-  return leave(p, k);
+  return leave(p, maxk - left);
 }
