@@ -187,16 +187,3 @@ export function watchVa(lo: u64, size: u64): void {
   watchVaSize = size;
   tlbFlushAll();
 }
-export { tlbDebug } from "./tlb";
-import { translate, dataPriv } from "./mmu";
-import { vload } from "./vmem";
-export function debugTranslate(va: u64): u64 {
-  let pa = translate(va, 0, dataPriv());
-  st.excCause = st.EXC_NONE;
-  return pa;
-}
-export function debugLoad(va: u64): u64 {
-  let v = vload(va, 8);
-  st.excCause = st.EXC_NONE;
-  return v;
-}

@@ -206,9 +206,3 @@ export function tlbFill(set: usize, vaddr: u64, host: usize, frame: u32, level: 
     gigaCached = true;
   }
 }
-
-/** Debugging: word w (0 tag, 1 addend, 2 frame) of the entry for va in set (kind, priv). */
-export function tlbDebug(kind: u32, p: u32, va: u64, w: u32): u64 {
-  let e = setBase(setNo(kind, p)) + (<usize>(<u32>(va >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-  return w == 0 ? load<u64>(e) : w == 1 ? load<u64>(e, 8) : <u64>load<u32>(e, 16);
-}
