@@ -8,6 +8,7 @@ import {
 } from "./state";
 import { markFsDirty } from "./csr";
 import * as sf from "./softfloat";
+import { fflags } from "./softfloat";
 import { vload, vstore } from "./vmem";
 import * as fast from "./fastfp";
 
@@ -164,12 +165,58 @@ export function execFp(op: u32, w: u32, imm: i32, raw: u32): bool {
     case ops.OP_FSGNJX_D: fast.fastResult = a ^ (b & SIGN64); ok = true; break;
     case ops.OP_FMV_D_X: fast.fastResult = xget((w >> 14) & 0x1f); ok = true; break;
     case ops.OP_FMV_X_D: xset(rd, a); return true;
+    // Compares of two non-NaN values raise no flag.
+    case ops.OP_FEQ_D: case ops.OP_FLT_D: case ops.OP_FLE_D: {
+      if (isNaN64(a) || isNaN64(b)) return false;
+      let x = reinterpret<f64>(a), y = reinterpret<f64>(b);
+      let r = op == ops.OP_FEQ_D ? x == y : op == ops.OP_FLT_D ? x < y : x <= y;
+      xset(rd, r ? 1 : 0);
+      markFsDirty();
+      return true;
+    }
+    // Integer to double: exact for 32-bit sources and for 64-bit ones below 2^53.
+    case ops.OP_FCVT_D_W: case ops.OP_FCVT_D_WU: case ops.OP_FCVT_D_L: case ops.OP_FCVT_D_LU: {
+      if (rm > 4) return false;
+      let v = xget((w >> 14) & 0x1f);
+      let d: f64;
+      if (op == ops.OP_FCVT_D_W) d = <f64><i32>v;
+      else if (op == ops.OP_FCVT_D_WU) d = <f64><u32>v;
+      else if (op == ops.OP_FCVT_D_L) {
+        if (<i64>v > 0x20000000000000 || <i64>v < -0x20000000000000) return false;
+        d = <f64><i64>v;
+      } else {
+        if (v > 0x20000000000000) return false;
+        d = <f64>v;
+      }
+      fast.fastResult = reinterpret<u64>(d);
+      ok = true;
+      break;
+    }
+    // Double to integer toward zero (C casts) or to nearest-even, inside the range only.
+    case ops.OP_FCVT_W_D: case ops.OP_FCVT_L_D: {
+      if (rm > 1) return false;
+      let x = reinterpret<f64>(a);
+      let t = rm == 1 ? Math.trunc(x) : nearest<f64>(x);
+      let inRange = op == ops.OP_FCVT_W_D
+        ? t >= -2147483648.0 && t <= 2147483647.0
+        : t >= -9223372036854775808.0 && t < 9223372036854775808.0;
+      if (!inRange) return false; // NaN, infinities, saturation: the general path
+      let r: u64 = op == ops.OP_FCVT_W_D ? <u64><i64><i32>t : <u64><i64>t;
+      if (t != x) fflags |= 1; // NX
+      xset(rd, r);
+      markFsDirty();
+      return true;
+    }
     default: return false;
   }
   if (!ok) return false;
   fset(rd, fast.fastResult);
   markFsDirty();
   return true;
+}
+
+@inline function isNaN64(v: u64): bool {
+  return (v & 0x7fffffffffffffff) > 0x7ff0000000000000;
 }
 
 /** The same fast paths as a call (the general path uses it). */

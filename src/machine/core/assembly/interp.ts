@@ -337,7 +337,9 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
         case ops.OP_FADD_D: case ops.OP_FSUB_D: case ops.OP_FMUL_D: case ops.OP_FDIV_D:
         case ops.OP_FSQRT_D: case ops.OP_FMADD_D: case ops.OP_FMSUB_D: case ops.OP_FNMSUB_D:
         case ops.OP_FNMADD_D: case ops.OP_FSGNJ_D: case ops.OP_FSGNJN_D: case ops.OP_FSGNJX_D:
-        case ops.OP_FMV_D_X: case ops.OP_FMV_X_D: {
+        case ops.OP_FMV_D_X: case ops.OP_FMV_X_D: case ops.OP_FEQ_D: case ops.OP_FLT_D:
+        case ops.OP_FLE_D: case ops.OP_FCVT_D_W: case ops.OP_FCVT_D_WU: case ops.OP_FCVT_D_L:
+        case ops.OP_FCVT_D_LU: case ops.OP_FCVT_W_D: case ops.OP_FCVT_L_D: {
           if (!isFloat<T>()) return slow(p, maxk - left);
           if (!fastFpInline(w & 0xff, w, imm)) return slow(p, maxk - left);
           p += len; break;
