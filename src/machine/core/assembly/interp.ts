@@ -30,6 +30,11 @@ export let blockCount: i32 = 0;
   return EXIT_SLOW;
 }
 
+/** The pc of the entry at ep in the slot at dbase for the page at vbase. */
+@inline function PC(ep: usize, dbase: usize, vbase: u64): u64 {
+  return vbase + <u64>((ep - dbase) >> 2);
+}
+
 @inline function xr(off: u32): u64 {
   return load<u64>(XREGS + <usize>off);
 }
@@ -72,60 +77,63 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
   let tw = tlbWrite;
   // Counts down: the loop test is against zero, and the count so far is maxk - left.
   let left: i32 = maxk;
+  // The cursor is the entry address; pc = vbase + (ep - dbase) / 4 is derived when needed.
+  let ep = dbase + (<usize>(p - vbase) << 2);
   while (left > 0) {
-    let ep = dbase + (<usize>(p - vbase) << 2);
     let w = load<u32>(ep);
     let imm = load<i32>(ep, 4);
-    let len: u64 = 4 - ((w >> 28) & 2);
+    // Entry stride of this instruction: 16 bytes for 4-byte instructions, 8 for compressed.
+    let elen: usize = 16 - ((w >> 26) & 8);
     left--;
     switch (w & 0xff) {
       case ops.OP_PAGE_END:
-      case ops.OP_CROSS: return leave(p, maxk - left - 1);
+      case ops.OP_CROSS: return leave(PC(ep, dbase, vbase), maxk - left - 1);
         // ---- RV64I ----
-        case ops.OP_LUI: { xw(RD(w), <u64><i64>imm); p += len; break; }
-        case ops.OP_AUIPC: { xw(RD(w), p + <u64><i64>imm); p += len; break; }
+        case ops.OP_LUI: { xw(RD(w), <u64><i64>imm); ep += elen; break; }
+        case ops.OP_AUIPC: { xw(RD(w), PC(ep, dbase, vbase) + <u64><i64>imm); ep += elen; break; }
         case ops.OP_JAL: {
-          let t = p + <u64><i64>imm;
-          xw(RD(w), p + len);
-          p = t;
-          if (((t ^ vbase) >> 12) != 0) return leave(p, maxk - left);
+          let pc = PC(ep, dbase, vbase);
+          let t = pc + <u64><i64>imm;
+          xw(RD(w), pc + <u64>(elen >> 2));
+          if (((t ^ vbase) >> 12) != 0) return leave(t, maxk - left);
+          ep = dbase + (<usize>(t - vbase) << 2);
           break;
         }
         case ops.OP_JALR: {
           let t = (xr(RS1(w)) + <u64><i64>imm) & ~<u64>1;
-          xw(RD(w), p + len);
-          p = t;
-          if (((t ^ vbase) >> 12) != 0) return leave(p, maxk - left);
+          xw(RD(w), PC(ep, dbase, vbase) + <u64>(elen >> 2));
+          if (((t ^ vbase) >> 12) != 0) return leave(t, maxk - left);
+          ep = dbase + (<usize>(t - vbase) << 2);
           break;
         }
         case ops.OP_BEQ: {
-          if (xr(RS1(w)) == xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, maxk - left); }
-          else p += len;
+          if (xr(RS1(w)) == xr(RS2(w))) { let t = PC(ep, dbase, vbase) + <u64><i64>imm; if (((t ^ vbase) >> 12) != 0) return leave(t, maxk - left); ep = dbase + (<usize>(t - vbase) << 2); }
+          else ep += elen;
           break;
         }
         case ops.OP_BNE: {
-          if (xr(RS1(w)) != xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, maxk - left); }
-          else p += len;
+          if (xr(RS1(w)) != xr(RS2(w))) { let t = PC(ep, dbase, vbase) + <u64><i64>imm; if (((t ^ vbase) >> 12) != 0) return leave(t, maxk - left); ep = dbase + (<usize>(t - vbase) << 2); }
+          else ep += elen;
           break;
         }
         case ops.OP_BLT: {
-          if (<i64>xr(RS1(w)) < <i64>xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, maxk - left); }
-          else p += len;
+          if (<i64>xr(RS1(w)) < <i64>xr(RS2(w))) { let t = PC(ep, dbase, vbase) + <u64><i64>imm; if (((t ^ vbase) >> 12) != 0) return leave(t, maxk - left); ep = dbase + (<usize>(t - vbase) << 2); }
+          else ep += elen;
           break;
         }
         case ops.OP_BGE: {
-          if (<i64>xr(RS1(w)) >= <i64>xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, maxk - left); }
-          else p += len;
+          if (<i64>xr(RS1(w)) >= <i64>xr(RS2(w))) { let t = PC(ep, dbase, vbase) + <u64><i64>imm; if (((t ^ vbase) >> 12) != 0) return leave(t, maxk - left); ep = dbase + (<usize>(t - vbase) << 2); }
+          else ep += elen;
           break;
         }
         case ops.OP_BLTU: {
-          if (xr(RS1(w)) < xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, maxk - left); }
-          else p += len;
+          if (xr(RS1(w)) < xr(RS2(w))) { let t = PC(ep, dbase, vbase) + <u64><i64>imm; if (((t ^ vbase) >> 12) != 0) return leave(t, maxk - left); ep = dbase + (<usize>(t - vbase) << 2); }
+          else ep += elen;
           break;
         }
         case ops.OP_BGEU: {
-          if (xr(RS1(w)) >= xr(RS2(w))) { p += <u64><i64>imm; if (((p ^ vbase) >> 12) != 0) return leave(p, maxk - left); }
-          else p += len;
+          if (xr(RS1(w)) >= xr(RS2(w))) { let t = PC(ep, dbase, vbase) + <u64><i64>imm; if (((t ^ vbase) >> 12) != 0) return leave(t, maxk - left); ep = dbase + (<usize>(t - vbase) << 2); }
+          else ep += elen;
           break;
         }
 
@@ -135,202 +143,202 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
           let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xfff)) v = <u64><i64>load<i8>(<usize>(a + load<u64>(e, 8)));
-          else return slow(p, maxk - left);
-          xw(RD(w), v); p += len; break;
+          else return slow(PC(ep, dbase, vbase), maxk - left);
+          xw(RD(w), v); ep += elen; break;
         }
         case ops.OP_LH: {
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xffe)) v = <u64><i64>load<i16>(<usize>(a + load<u64>(e, 8)));
-          else return slow(p, maxk - left);
-          xw(RD(w), v); p += len; break;
+          else return slow(PC(ep, dbase, vbase), maxk - left);
+          xw(RD(w), v); ep += elen; break;
         }
         case ops.OP_LW: {
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xffc)) v = <u64><i64>load<i32>(<usize>(a + load<u64>(e, 8)));
-          else return slow(p, maxk - left);
-          xw(RD(w), v); p += len; break;
+          else return slow(PC(ep, dbase, vbase), maxk - left);
+          xw(RD(w), v); ep += elen; break;
         }
         case ops.OP_LD: {
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xff8)) v = load<u64>(<usize>(a + load<u64>(e, 8)));
-          else return slow(p, maxk - left);
-          xw(RD(w), v); p += len; break;
+          else return slow(PC(ep, dbase, vbase), maxk - left);
+          xw(RD(w), v); ep += elen; break;
         }
         case ops.OP_LBU: {
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xfff)) v = <u64>load<u8>(<usize>(a + load<u64>(e, 8)));
-          else return slow(p, maxk - left);
-          xw(RD(w), v); p += len; break;
+          else return slow(PC(ep, dbase, vbase), maxk - left);
+          xw(RD(w), v); ep += elen; break;
         }
         case ops.OP_LHU: {
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xffe)) v = <u64>load<u16>(<usize>(a + load<u64>(e, 8)));
-          else return slow(p, maxk - left);
-          xw(RD(w), v); p += len; break;
+          else return slow(PC(ep, dbase, vbase), maxk - left);
+          xw(RD(w), v); ep += elen; break;
         }
         case ops.OP_LWU: {
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           let v: u64;
           if (load<u64>(e) == (a & ~<u64>0xffc)) v = <u64>load<u32>(<usize>(a + load<u64>(e, 8)));
-          else return slow(p, maxk - left);
-          xw(RD(w), v); p += len; break;
+          else return slow(PC(ep, dbase, vbase), maxk - left);
+          xw(RD(w), v); ep += elen; break;
         }
         case ops.OP_SB: {
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tw + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           if (load<u64>(e) == (a & ~<u64>0xfff)) store<u8>(<usize>(a + load<u64>(e, 8)), <u8>xr(RS2(w)));
-          else return slow(p, maxk - left);
-          p += len; break;
+          else return slow(PC(ep, dbase, vbase), maxk - left);
+          ep += elen; break;
         }
         case ops.OP_SH: {
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tw + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           if (load<u64>(e) == (a & ~<u64>0xffe)) store<u16>(<usize>(a + load<u64>(e, 8)), <u16>xr(RS2(w)));
-          else return slow(p, maxk - left);
-          p += len; break;
+          else return slow(PC(ep, dbase, vbase), maxk - left);
+          ep += elen; break;
         }
         case ops.OP_SW: {
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tw + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           if (load<u64>(e) == (a & ~<u64>0xffc)) store<u32>(<usize>(a + load<u64>(e, 8)), <u32>xr(RS2(w)));
-          else return slow(p, maxk - left);
-          p += len; break;
+          else return slow(PC(ep, dbase, vbase), maxk - left);
+          ep += elen; break;
         }
         case ops.OP_SD: {
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tw + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           if (load<u64>(e) == (a & ~<u64>0xff8)) store<u64>(<usize>(a + load<u64>(e, 8)), xr(RS2(w)));
-          else return slow(p, maxk - left);
-          p += len; break;
+          else return slow(PC(ep, dbase, vbase), maxk - left);
+          ep += elen; break;
         }
 
-        case ops.OP_ADDI: { xw(RD(w), xr(RS1(w)) + <u64><i64>imm); p += len; break; }
-        case ops.OP_SLTI: { xw(RD(w), <i64>xr(RS1(w)) < <i64>imm ? 1 : 0); p += len; break; }
-        case ops.OP_SLTIU: { xw(RD(w), xr(RS1(w)) < <u64><i64>imm ? 1 : 0); p += len; break; }
-        case ops.OP_XORI: { xw(RD(w), xr(RS1(w)) ^ <u64><i64>imm); p += len; break; }
-        case ops.OP_ORI: { xw(RD(w), xr(RS1(w)) | <u64><i64>imm); p += len; break; }
-        case ops.OP_ANDI: { xw(RD(w), xr(RS1(w)) & <u64><i64>imm); p += len; break; }
-        case ops.OP_SLLI: { xw(RD(w), xr(RS1(w)) << <u64>imm); p += len; break; }
-        case ops.OP_SRLI: { xw(RD(w), xr(RS1(w)) >> <u64>imm); p += len; break; }
-        case ops.OP_SRAI: { xw(RD(w), <u64>(<i64>xr(RS1(w)) >> <i64>imm)); p += len; break; }
-        case ops.OP_ADD: { xw(RD(w), xr(RS1(w)) + xr(RS2(w))); p += len; break; }
-        case ops.OP_SUB: { xw(RD(w), xr(RS1(w)) - xr(RS2(w))); p += len; break; }
-        case ops.OP_SLL: { xw(RD(w), xr(RS1(w)) << (xr(RS2(w)) & 63)); p += len; break; }
-        case ops.OP_SLT: { xw(RD(w), <i64>xr(RS1(w)) < <i64>xr(RS2(w)) ? 1 : 0); p += len; break; }
-        case ops.OP_SLTU: { xw(RD(w), xr(RS1(w)) < xr(RS2(w)) ? 1 : 0); p += len; break; }
-        case ops.OP_XOR: { xw(RD(w), xr(RS1(w)) ^ xr(RS2(w))); p += len; break; }
-        case ops.OP_SRL: { xw(RD(w), xr(RS1(w)) >> (xr(RS2(w)) & 63)); p += len; break; }
-        case ops.OP_SRA: { xw(RD(w), <u64>(<i64>xr(RS1(w)) >> <i64>(xr(RS2(w)) & 63))); p += len; break; }
-        case ops.OP_OR: { xw(RD(w), xr(RS1(w)) | xr(RS2(w))); p += len; break; }
-        case ops.OP_AND: { xw(RD(w), xr(RS1(w)) & xr(RS2(w))); p += len; break; }
-        case ops.OP_ADDIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>imm)); p += len; break; }
-        case ops.OP_SLLIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) << <u32>imm)); p += len; break; }
-        case ops.OP_SRLIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) >> <u32>imm)); p += len; break; }
-        case ops.OP_SRAIW: { xw(RD(w), sx32(<u32>(<i32>xr(RS1(w)) >> imm))); p += len; break; }
-        case ops.OP_ADDW: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>xr(RS2(w)))); p += len; break; }
-        case ops.OP_SUBW: { xw(RD(w), sx32(<u32>xr(RS1(w)) - <u32>xr(RS2(w)))); p += len; break; }
-        case ops.OP_SLLW: { xw(RD(w), sx32(<u32>xr(RS1(w)) << (<u32>xr(RS2(w)) & 31))); p += len; break; }
-        case ops.OP_SRLW: { xw(RD(w), sx32(<u32>xr(RS1(w)) >> (<u32>xr(RS2(w)) & 31))); p += len; break; }
-        case ops.OP_SRAW: { xw(RD(w), sx32(<u32>(<i32>xr(RS1(w)) >> (<i32>xr(RS2(w)) & 31)))); p += len; break; }
+        case ops.OP_ADDI: { xw(RD(w), xr(RS1(w)) + <u64><i64>imm); ep += elen; break; }
+        case ops.OP_SLTI: { xw(RD(w), <i64>xr(RS1(w)) < <i64>imm ? 1 : 0); ep += elen; break; }
+        case ops.OP_SLTIU: { xw(RD(w), xr(RS1(w)) < <u64><i64>imm ? 1 : 0); ep += elen; break; }
+        case ops.OP_XORI: { xw(RD(w), xr(RS1(w)) ^ <u64><i64>imm); ep += elen; break; }
+        case ops.OP_ORI: { xw(RD(w), xr(RS1(w)) | <u64><i64>imm); ep += elen; break; }
+        case ops.OP_ANDI: { xw(RD(w), xr(RS1(w)) & <u64><i64>imm); ep += elen; break; }
+        case ops.OP_SLLI: { xw(RD(w), xr(RS1(w)) << <u64>imm); ep += elen; break; }
+        case ops.OP_SRLI: { xw(RD(w), xr(RS1(w)) >> <u64>imm); ep += elen; break; }
+        case ops.OP_SRAI: { xw(RD(w), <u64>(<i64>xr(RS1(w)) >> <i64>imm)); ep += elen; break; }
+        case ops.OP_ADD: { xw(RD(w), xr(RS1(w)) + xr(RS2(w))); ep += elen; break; }
+        case ops.OP_SUB: { xw(RD(w), xr(RS1(w)) - xr(RS2(w))); ep += elen; break; }
+        case ops.OP_SLL: { xw(RD(w), xr(RS1(w)) << (xr(RS2(w)) & 63)); ep += elen; break; }
+        case ops.OP_SLT: { xw(RD(w), <i64>xr(RS1(w)) < <i64>xr(RS2(w)) ? 1 : 0); ep += elen; break; }
+        case ops.OP_SLTU: { xw(RD(w), xr(RS1(w)) < xr(RS2(w)) ? 1 : 0); ep += elen; break; }
+        case ops.OP_XOR: { xw(RD(w), xr(RS1(w)) ^ xr(RS2(w))); ep += elen; break; }
+        case ops.OP_SRL: { xw(RD(w), xr(RS1(w)) >> (xr(RS2(w)) & 63)); ep += elen; break; }
+        case ops.OP_SRA: { xw(RD(w), <u64>(<i64>xr(RS1(w)) >> <i64>(xr(RS2(w)) & 63))); ep += elen; break; }
+        case ops.OP_OR: { xw(RD(w), xr(RS1(w)) | xr(RS2(w))); ep += elen; break; }
+        case ops.OP_AND: { xw(RD(w), xr(RS1(w)) & xr(RS2(w))); ep += elen; break; }
+        case ops.OP_ADDIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>imm)); ep += elen; break; }
+        case ops.OP_SLLIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) << <u32>imm)); ep += elen; break; }
+        case ops.OP_SRLIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) >> <u32>imm)); ep += elen; break; }
+        case ops.OP_SRAIW: { xw(RD(w), sx32(<u32>(<i32>xr(RS1(w)) >> imm))); ep += elen; break; }
+        case ops.OP_ADDW: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>xr(RS2(w)))); ep += elen; break; }
+        case ops.OP_SUBW: { xw(RD(w), sx32(<u32>xr(RS1(w)) - <u32>xr(RS2(w)))); ep += elen; break; }
+        case ops.OP_SLLW: { xw(RD(w), sx32(<u32>xr(RS1(w)) << (<u32>xr(RS2(w)) & 31))); ep += elen; break; }
+        case ops.OP_SRLW: { xw(RD(w), sx32(<u32>xr(RS1(w)) >> (<u32>xr(RS2(w)) & 31))); ep += elen; break; }
+        case ops.OP_SRAW: { xw(RD(w), sx32(<u32>(<i32>xr(RS1(w)) >> (<i32>xr(RS2(w)) & 31)))); ep += elen; break; }
 
         // ---- M ----
-        case ops.OP_MUL: { xw(RD(w), xr(RS1(w)) * xr(RS2(w))); p += len; break; }
+        case ops.OP_MUL: { xw(RD(w), xr(RS1(w)) * xr(RS2(w))); ep += elen; break; }
         case ops.OP_MULH: {
           let a = xr(RS1(w)), b = xr(RS2(w));
           let r = mulhu(a, b);
           if (<i64>a < 0) r -= b;
           if (<i64>b < 0) r -= a;
-          xw(RD(w), r); p += len; break;
+          xw(RD(w), r); ep += elen; break;
         }
         case ops.OP_MULHSU: {
           let a = xr(RS1(w)), b = xr(RS2(w));
           let r = mulhu(a, b);
           if (<i64>a < 0) r -= b;
-          xw(RD(w), r); p += len; break;
+          xw(RD(w), r); ep += elen; break;
         }
-        case ops.OP_MULHU: { xw(RD(w), mulhu(xr(RS1(w)), xr(RS2(w)))); p += len; break; }
+        case ops.OP_MULHU: { xw(RD(w), mulhu(xr(RS1(w)), xr(RS2(w)))); ep += elen; break; }
         case ops.OP_DIV: {
           let a = <i64>xr(RS1(w)), b = <i64>xr(RS2(w));
           let r: i64 = b == 0 ? -1 : (a == i64.MIN_VALUE && b == -1) ? a : a / b;
-          xw(RD(w), <u64>r); p += len; break;
+          xw(RD(w), <u64>r); ep += elen; break;
         }
         case ops.OP_DIVU: {
           let a = xr(RS1(w)), b = xr(RS2(w));
-          xw(RD(w), b == 0 ? 0xffffffffffffffff : a / b); p += len; break;
+          xw(RD(w), b == 0 ? 0xffffffffffffffff : a / b); ep += elen; break;
         }
         case ops.OP_REM: {
           let a = <i64>xr(RS1(w)), b = <i64>xr(RS2(w));
           let r: i64 = b == 0 ? a : (a == i64.MIN_VALUE && b == -1) ? 0 : a % b;
-          xw(RD(w), <u64>r); p += len; break;
+          xw(RD(w), <u64>r); ep += elen; break;
         }
         case ops.OP_REMU: {
           let a = xr(RS1(w)), b = xr(RS2(w));
-          xw(RD(w), b == 0 ? a : a % b); p += len; break;
+          xw(RD(w), b == 0 ? a : a % b); ep += elen; break;
         }
-        case ops.OP_MULW: { xw(RD(w), sx32(<u32>xr(RS1(w)) * <u32>xr(RS2(w)))); p += len; break; }
+        case ops.OP_MULW: { xw(RD(w), sx32(<u32>xr(RS1(w)) * <u32>xr(RS2(w)))); ep += elen; break; }
         case ops.OP_DIVW: {
           let a = <i32>xr(RS1(w)), b = <i32>xr(RS2(w));
           let r: i32 = b == 0 ? -1 : (a == i32.MIN_VALUE && b == -1) ? a : a / b;
-          xw(RD(w), <u64><i64>r); p += len; break;
+          xw(RD(w), <u64><i64>r); ep += elen; break;
         }
         case ops.OP_DIVUW: {
           let a = <u32>xr(RS1(w)), b = <u32>xr(RS2(w));
-          xw(RD(w), sx32(b == 0 ? 0xffffffff : a / b)); p += len; break;
+          xw(RD(w), sx32(b == 0 ? 0xffffffff : a / b)); ep += elen; break;
         }
         case ops.OP_REMW: {
           let a = <i32>xr(RS1(w)), b = <i32>xr(RS2(w));
           let r: i32 = b == 0 ? a : (a == i32.MIN_VALUE && b == -1) ? 0 : a % b;
-          xw(RD(w), <u64><i64>r); p += len; break;
+          xw(RD(w), <u64><i64>r); ep += elen; break;
         }
         case ops.OP_REMUW: {
           let a = <u32>xr(RS1(w)), b = <u32>xr(RS2(w));
-          xw(RD(w), sx32(b == 0 ? a : a % b)); p += len; break;
+          xw(RD(w), sx32(b == 0 ? a : a % b)); ep += elen; break;
         }
 
 
         // FP loads and stores (FS must be on), same TLB fast path as the integer ones.
         case ops.OP_FLD: {
-          if ((mstatus & MSTATUS_FS) == 0) return slow(p, maxk - left);
+          if ((mstatus & MSTATUS_FS) == 0) return slow(PC(ep, dbase, vbase), maxk - left);
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tr + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          if (load<u64>(e) != (a & ~<u64>0xff8)) return slow(p, maxk - left);
+          if (load<u64>(e) != (a & ~<u64>0xff8)) return slow(PC(ep, dbase, vbase), maxk - left);
           store<u64>(FREGS + <usize>RD(w), load<u64>(<usize>(a + load<u64>(e, 8))));
-          mstatus |= MSTATUS_FS | MSTATUS_SD; p += len; break;
+          mstatus |= MSTATUS_FS | MSTATUS_SD; ep += elen; break;
         }
         case ops.OP_FLW: {
-          if ((mstatus & MSTATUS_FS) == 0) return slow(p, maxk - left);
+          if ((mstatus & MSTATUS_FS) == 0) return slow(PC(ep, dbase, vbase), maxk - left);
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tr + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          if (load<u64>(e) != (a & ~<u64>0xffc)) return slow(p, maxk - left);
+          if (load<u64>(e) != (a & ~<u64>0xffc)) return slow(PC(ep, dbase, vbase), maxk - left);
           store<u64>(FREGS + <usize>RD(w), 0xffffffff00000000 | <u64>load<u32>(<usize>(a + load<u64>(e, 8))));
-          mstatus |= MSTATUS_FS | MSTATUS_SD; p += len; break;
+          mstatus |= MSTATUS_FS | MSTATUS_SD; ep += elen; break;
         }
         case ops.OP_FSD: {
-          if ((mstatus & MSTATUS_FS) == 0) return slow(p, maxk - left);
+          if ((mstatus & MSTATUS_FS) == 0) return slow(PC(ep, dbase, vbase), maxk - left);
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tw + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          if (load<u64>(e) != (a & ~<u64>0xff8)) return slow(p, maxk - left);
+          if (load<u64>(e) != (a & ~<u64>0xff8)) return slow(PC(ep, dbase, vbase), maxk - left);
           store<u64>(<usize>(a + load<u64>(e, 8)), load<u64>(FREGS + <usize>RS2(w)));
-          p += len; break;
+          ep += elen; break;
         }
         case ops.OP_FSW: {
-          if ((mstatus & MSTATUS_FS) == 0) return slow(p, maxk - left);
+          if ((mstatus & MSTATUS_FS) == 0) return slow(PC(ep, dbase, vbase), maxk - left);
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tw + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          if (load<u64>(e) != (a & ~<u64>0xffc)) return slow(p, maxk - left);
+          if (load<u64>(e) != (a & ~<u64>0xffc)) return slow(PC(ep, dbase, vbase), maxk - left);
           store<u32>(<usize>(a + load<u64>(e, 8)), <u32>load<u64>(FREGS + <usize>RS2(w)));
-          p += len; break;
+          ep += elen; break;
         }
 
         // Common double-precision ops in round-to-nearest (fastfp.ts), FP variant only.
@@ -340,13 +348,13 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
         case ops.OP_FMV_D_X: case ops.OP_FMV_X_D: case ops.OP_FEQ_D: case ops.OP_FLT_D:
         case ops.OP_FLE_D: case ops.OP_FCVT_D_W: case ops.OP_FCVT_D_WU: case ops.OP_FCVT_D_L:
         case ops.OP_FCVT_D_LU: case ops.OP_FCVT_W_D: case ops.OP_FCVT_L_D: {
-          if (!isFloat<T>()) return slow(p, maxk - left);
-          if (!fastFpInline(w & 0xff, w, imm)) return slow(p, maxk - left);
-          p += len; break;
+          if (!isFloat<T>()) return slow(PC(ep, dbase, vbase), maxk - left);
+          if (!fastFpInline(w & 0xff, w, imm)) return slow(PC(ep, dbase, vbase), maxk - left);
+          ep += elen; break;
         }
 
-        default: return slow(p, maxk - left);
+        default: return slow(PC(ep, dbase, vbase), maxk - left);
     }
   }
-  return leave(p, maxk - left);
+  return leave(PC(ep, dbase, vbase), maxk - left);
 }
