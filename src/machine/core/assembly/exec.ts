@@ -127,7 +127,9 @@ export function run(budget: u64): u32 {
       if (op >= ops.OP_FLW) fpMode = true;
       // Stores into decoded code drop the page's slot (exitBlock); system instructions
       // and device accesses may change what is pending: all go back to the outer loop.
-      if (exitBlock || left <= 0 || crossing || (op >= ops.OP_FENCE && op <= ops.OP_CSRRCI)) break;
+      // (fflags/frm/fcsr accesses are the exception: they touch nothing else.)
+      let fpCsr = op >= ops.OP_CSRRW && op <= ops.OP_CSRRCI && (<u32>imm & 0xfff) <= 3;
+      if (exitBlock || left <= 0 || crossing || (op >= ops.OP_FENCE && op <= ops.OP_CSRRCI && !fpCsr)) break;
       if (((pc ^ vbase) >> 12) != 0) break;
     }
   }

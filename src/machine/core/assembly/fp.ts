@@ -165,6 +165,46 @@ export function execFp(op: u32, w: u32, imm: i32, raw: u32): bool {
     case ops.OP_FSGNJX_D: fast.fastResult = a ^ (b & SIGN64); ok = true; break;
     case ops.OP_FMV_D_X: fast.fastResult = xget((w >> 14) & 0x1f); ok = true; break;
     case ops.OP_FMV_X_D: xset(rd, a); return true;
+    // Single precision through binary64 (fastfp.ts), and moves/conversions of S values.
+    case ops.OP_FADD_S: case ops.OP_FSUB_S: case ops.OP_FMUL_S: case ops.OP_FDIV_S: case ops.OP_FSQRT_S: {
+      if (rm != 0) return false;
+      let k: u32 = op == ops.OP_FADD_S ? 0 : op == ops.OP_FSUB_S ? 1 : op == ops.OP_FMUL_S ? 2 : op == ops.OP_FDIV_S ? 3 : 4;
+      if (!fast.f32ArithFast(k, unbox(a), unbox(b))) return false;
+      fast.fastResult = box(<u32>fast.fastResult);
+      ok = true;
+      break;
+    }
+    case ops.OP_FMV_W_X: fast.fastResult = box(<u32>xget((w >> 14) & 0x1f)); ok = true; break;
+    case ops.OP_FMV_X_W: xset(rd, sext32(<u32>a)); return true;
+    case ops.OP_FCVT_D_S: {
+      if (rm > 4) return false; // a reserved rounding mode is illegal even when exact
+      let v = unbox(a);
+      if ((v & 0x7fffffff) > 0x7f800000) return false; // NaN
+      fast.fastResult = reinterpret<u64>(<f64>reinterpret<f32>(v));
+      ok = true;
+      break;
+    }
+    case ops.OP_FCVT_S_D: {
+      if (rm != 0 || isNaN64(a)) return false;
+      let x = reinterpret<f64>(a);
+      let r = <f32>x;
+      let e = (reinterpret<u32>(r) >> 23) & 0xff;
+      if (x != 0 && (e < 2 || e == 0xff)) return false; // tiny, subnormal or overflow
+      if (<f64>r != x) fflags |= 1; // NX
+      fast.fastResult = box(reinterpret<u32>(r));
+      ok = true;
+      break;
+    }
+    case ops.OP_FMIN_D: case ops.OP_FMAX_D: {
+      if (isNaN64(a) || isNaN64(b)) return false;
+      let x = reinterpret<f64>(a), y = reinterpret<f64>(b);
+      let isMin = op == ops.OP_FMIN_D;
+      if (x < y) fast.fastResult = isMin ? a : b;
+      else if (y < x) fast.fastResult = isMin ? b : a;
+      else fast.fastResult = isMin ? a | b : a & b; // equal: only ±0 differ in bits
+      ok = true;
+      break;
+    }
     // Compares of two non-NaN values raise no flag.
     case ops.OP_FEQ_D: case ops.OP_FLT_D: case ops.OP_FLE_D: {
       if (isNaN64(a) || isNaN64(b)) return false;
@@ -193,15 +233,26 @@ export function execFp(op: u32, w: u32, imm: i32, raw: u32): bool {
       break;
     }
     // Double to integer toward zero (C casts) or to nearest-even, inside the range only.
-    case ops.OP_FCVT_W_D: case ops.OP_FCVT_L_D: {
+    case ops.OP_FCVT_W_D: case ops.OP_FCVT_L_D: case ops.OP_FCVT_W_S: case ops.OP_FCVT_WU_D: {
       if (rm > 1) return false;
-      let x = reinterpret<f64>(a);
+      let x: f64;
+      if (op == ops.OP_FCVT_W_S) {
+        let v = unbox(a);
+        if ((v & 0x7fffffff) > 0x7f800000) return false; // NaN
+        x = <f64>reinterpret<f32>(v);
+      } else {
+        x = reinterpret<f64>(a);
+      }
       let t = rm == 1 ? Math.trunc(x) : nearest<f64>(x);
-      let inRange = op == ops.OP_FCVT_W_D
-        ? t >= -2147483648.0 && t <= 2147483647.0
-        : t >= -9223372036854775808.0 && t < 9223372036854775808.0;
+      let inRange = op == ops.OP_FCVT_L_D
+        ? t >= -9223372036854775808.0 && t < 9223372036854775808.0
+        : op == ops.OP_FCVT_WU_D
+          ? t >= 0.0 && t <= 4294967295.0
+          : t >= -2147483648.0 && t <= 2147483647.0;
       if (!inRange) return false; // NaN, infinities, saturation: the general path
-      let r: u64 = op == ops.OP_FCVT_W_D ? <u64><i64><i32>t : <u64><i64>t;
+      let r: u64 = op == ops.OP_FCVT_L_D ? <u64><i64>t
+        : op == ops.OP_FCVT_WU_D ? <u64><i64><i32><u32>t
+        : <u64><i64><i32>t;
       if (t != x) fflags |= 1; // NX
       xset(rd, r);
       markFsDirty();

@@ -347,7 +347,10 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
         case ops.OP_FNMADD_D: case ops.OP_FSGNJ_D: case ops.OP_FSGNJN_D: case ops.OP_FSGNJX_D:
         case ops.OP_FMV_D_X: case ops.OP_FMV_X_D: case ops.OP_FEQ_D: case ops.OP_FLT_D:
         case ops.OP_FLE_D: case ops.OP_FCVT_D_W: case ops.OP_FCVT_D_WU: case ops.OP_FCVT_D_L:
-        case ops.OP_FCVT_D_LU: case ops.OP_FCVT_W_D: case ops.OP_FCVT_L_D: {
+        case ops.OP_FCVT_D_LU: case ops.OP_FCVT_W_D: case ops.OP_FCVT_L_D: case ops.OP_FADD_S:
+        case ops.OP_FSUB_S: case ops.OP_FMUL_S: case ops.OP_FDIV_S: case ops.OP_FSQRT_S:
+        case ops.OP_FMV_W_X: case ops.OP_FMV_X_W: case ops.OP_FCVT_D_S: case ops.OP_FCVT_S_D:
+        case ops.OP_FMIN_D: case ops.OP_FMAX_D: case ops.OP_FCVT_W_S: case ops.OP_FCVT_WU_D: {
           if (!isFloat<T>()) return slow(PC(ep, dbase, vbase), maxk - left);
           if (!fastFpInline(w & 0xff, w, imm)) return slow(PC(ep, dbase, vbase), maxk - left);
           ep += elen; break;
