@@ -12,7 +12,7 @@ import {
   RAM_BASE, isRam, readHost, allocFrame, flagsOf, setFlags, FF_DIRTY, FF_CODE, FF_IO,
   findRegion, mmioRead, mmioWrite, mmioFaulted, frameHostOf, FF_WATCH,
 } from "./memory";
-import { tlbRead, tlbWrite, tlbFetch, tlbFill, NO_FRAME, TLB_MASK, TLB_ENTRY_SHIFT } from "./tlb";
+import { tlbRead, tlbWrite, tlbFetch, tlbFill, frameOf, NO_FRAME, TLB_MASK, TLB_ENTRY_SHIFT } from "./tlb";
 import { invalidateCode } from "./decodecache";
 
 export const ACC_READ: u32 = 0;
@@ -254,7 +254,7 @@ export function atomicHost(vaddr: u64, isLoad: bool): usize {
  */
 export function fetchFrame(vaddr: u64): u32 {
   let e = tlbFetch + (<usize>(<u32>(vaddr >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-  if (load<u64>(e) == (vaddr & ~<u64>0xfff)) return load<u32>(e, 16);
+  if (load<u64>(e) == (vaddr & ~<u64>0xfff)) return load<u32>(frameOf(e));
   let pa = translate(vaddr, ACC_FETCH, priv);
   if (excCause != EXC_NONE) return NO_FRAME;
   if (!isRam(pa)) { raise(EXC_INSN_ACCESS, vaddr); return NO_FRAME; }

@@ -11,8 +11,8 @@ import { reserve, flagsOf, setFlags, FF_MAPPED, FF_WMAPPED } from "./memory";
 export const TLB_BITS: u32 = 12;
 export const TLB_ENTRIES: u32 = 1 << TLB_BITS;
 export const TLB_MASK: u32 = TLB_ENTRIES - 1;
-/** log2 of the entry size: tag u64, addend u64, frame u32, pad. */
-export const TLB_ENTRY_SHIFT: u32 = 5;
+/** log2 of the entry size: tag u64, addend u64 (the frame index lives in a side array). */
+export const TLB_ENTRY_SHIFT: u32 = 4;
 const ENTRY_BYTES: usize = 1 << TLB_ENTRY_SHIFT;
 const SET_BYTES: usize = <usize>TLB_ENTRIES << TLB_ENTRY_SHIFT;
 const LOG_CAP: u32 = 512;
@@ -24,6 +24,8 @@ export const NO_FRAME: u32 = 0xffffffff;
 const INVALID: u64 = 0xffffffffffffffff;
 
 let tlbArea: usize = 0;
+/** u32 per entry, parallel to tlbArea: the physical frame the entry maps. */
+let frameArea: usize = 0;
 /** Per set: u32 count (LOG_CAP + 1 = overflowed) then LOG_CAP u16 entry indices. */
 let logArea: usize = 0;
 const LOG_BYTES: usize = 4 + <usize>LOG_CAP * 2;
@@ -43,9 +45,15 @@ let superOverflow: bool = false;
 
 export function tlbInit(): void {
   tlbArea = reserve(SET_BYTES * 9);
+  frameArea = reserve(<usize>TLB_ENTRIES * 4 * 9);
   logArea = reserve(LOG_BYTES * 9);
   for (let i: u32 = 0; i < 9; i++) clearWhole(i);
   tlbSelect();
+}
+
+/** Address of the frame word of the entry at e. */
+@inline export function frameOf(e: usize): usize {
+  return frameArea + ((e - tlbArea) >> (TLB_ENTRY_SHIFT - 2));
 }
 
 @inline function setIndex(p: u32): u32 {
@@ -152,7 +160,7 @@ function forgetIn(kind: u32, f: u32): void {
   let start = setBase(kind * 3);
   let end = start + 3 * SET_BYTES;
   for (let e = start; e < end; e += ENTRY_BYTES) {
-    if (load<u32>(e, 16) == f) store<u64>(e, INVALID);
+    if (load<u32>(frameOf(e)) == f) store<u64>(e, INVALID);
   }
 }
 
@@ -192,7 +200,7 @@ export function tlbFill(set: usize, vaddr: u64, host: usize, frame: u32, level: 
   }
   store<u64>(e, vpage);
   store<u64>(e, <u64>host - vpage, 8);
-  store<u32>(e, frame, 16);
+  store<u32>(frameOf(e), frame);
   let isWrite = set >= setBase(KIND_WRITE * 3);
   setFlags(frame, flagsOf(frame) | (isWrite ? FF_MAPPED | FF_WMAPPED : FF_MAPPED));
   if (level == 1) {
