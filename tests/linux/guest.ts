@@ -4,7 +4,7 @@
 import { readFileSync, existsSync } from "node:fs";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
-import { VirtMachine, type VirtConfig, type VirtStop } from "../../src/machine/virt.js";
+import { VirtMachine, type VirtConfig } from "../../src/machine/virt.js";
 import { loadHartModule } from "../../src/cli/hart-module.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -20,7 +20,6 @@ export class Guest {
   vm!: VirtMachine;
   out = "";
   private mark = 0;
-  stops: VirtStop["kind"][] = [];
 
   private constructor(private readonly module: WebAssembly.Module, private readonly cfg: Omit<VirtConfig, "console">) {}
 
@@ -63,7 +62,6 @@ export class Guest {
         throw new Error(`timed out waiting for ${JSON.stringify(text)}; output so far:\n${this.out.slice(-3000)}`);
       }
       const r = this.vm.run(50_000_000n);
-      this.stops.push(r.kind);
       if (r.kind === "poweroff") {
         if (text === "poweroff") return this.out.slice(from);
         throw new Error(`guest powered off while waiting for ${JSON.stringify(text)}:\n${this.out.slice(-3000)}`);

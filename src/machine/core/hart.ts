@@ -60,7 +60,6 @@ interface HartExports {
   resync(): void;
   flushTlb(): void;
   fatalInfo(i: number): bigint;
-  pollInterrupts(): number;
   saveState(): number;
   loadState(size: number): number;
   stateHash(): bigint;

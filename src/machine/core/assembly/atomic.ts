@@ -5,13 +5,9 @@
 
 import * as ops from "./ops";
 import {
-  xget, xset, reservation, raise, excCause, EXC_NONE, EXC_LOAD_MISALIGNED, EXC_STORE_MISALIGNED,
+  sext32, xget, xset, reservation, raise, excCause, EXC_NONE, EXC_LOAD_MISALIGNED, EXC_STORE_MISALIGNED,
 } from "./state";
 import { atomicHost } from "./mmu";
-
-@inline function sext32(v: u32): u64 {
-  return <u64><i64><i32>v;
-}
 
 /** Executes one A-extension instruction; returns false when it raised an exception. */
 export function execAtomic(op: u32, w: u32): bool {

@@ -13,8 +13,7 @@ export const SLOT_ENTRIES: u32 = 2049;
 export const SLOT_BYTES: usize = <usize>SLOT_ENTRIES * 8;
 
 let nslots: u32 = 0;
-/** Base of the slot pool (the interpreter chains blocks through it). */
-export let slotArea: usize = 0;
+let slotArea: usize = 0;
 /** u32 per slot: owning frame + 1, 0 when free. */
 let slotOwner: usize = 0;
 let hand: u32 = 0;

@@ -174,12 +174,12 @@ function execOne(op: u32, w: u32, imm: i32): bool {
     default: {
       if (op >= ops.OP_FLW) {
         // Common double-precision ops in round-to-nearest first (fastfp.ts).
-        if (!fastFp(op, w, imm) && !execFp(op, w, imm, 0)) return false;
+        if (!fastFp(op, w, imm) && !execFp(op, w, imm)) return false;
       } else if (op >= ops.OP_LR_W) {
         if (!execAtomic(op, w)) return false;
       } else if (op >= ops.OP_FENCE && op <= ops.OP_CSRRCI) {
         // System instructions move pc themselves.
-        return execSystem(op, w, imm, 0, <u32>len) != SYS_EXCEPTION;
+        return execSystem(op, w, imm, <u32>len) != SYS_EXCEPTION;
       } else {
         raise(EXC_ILLEGAL, 0);
         return false;

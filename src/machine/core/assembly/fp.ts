@@ -4,11 +4,12 @@
 
 import * as ops from "./ops";
 import {
-  fget, fset, xget, xset, mstatus, frm, MSTATUS_FS, raise, EXC_ILLEGAL, excCause, EXC_NONE,
+  sext32, fget, fset, xget, xset, mstatus, frm, MSTATUS_FS, raise, EXC_ILLEGAL, excCause, EXC_NONE,
 } from "./state";
 import { markFsDirty } from "./csr";
 import * as sf from "./softfloat";
 import { fflags } from "./softfloat";
+import { isNaN64 } from "./softfloat-compare";
 import { vload, vstore } from "./vmem";
 import * as fast from "./fastfp";
 
@@ -23,16 +24,12 @@ const SIGN64: u64 = 0x8000000000000000;
 @inline function box(v: u32): u64 {
   return BOX | <u64>v;
 }
-@inline function sext32(v: u32): u64 {
-  return <u64><i64><i32>v;
-}
-
 /**
- * Executes one F/D instruction. Returns false when it raised an exception (illegal
+ * Executes one F/D instruction (illegal-instruction tval is filled in by the caller). Returns false when it raised an exception (illegal
  * instruction when FS is off or the rounding mode is invalid, or a memory fault).
  */
-export function execFp(op: u32, w: u32, imm: i32, raw: u32): bool {
-  if ((mstatus & MSTATUS_FS) == 0) { raise(EXC_ILLEGAL, raw); return false; }
+export function execFp(op: u32, w: u32, imm: i32): bool {
+  if ((mstatus & MSTATUS_FS) == 0) { illegal(); return false; }
   let rd = (w >> 8) & 0x3f;
   let r1 = (w >> 14) & 0x1f;
   let r2 = (w >> 19) & 0x1f;
@@ -62,7 +59,7 @@ export function execFp(op: u32, w: u32, imm: i32, raw: u32): bool {
   let rm = <u32>imm;
   if (rm == 7) rm = frm;
   // Every op that rounds checks rm; ops without an rm field carry imm 0 (valid).
-  if (rm > 4) { raise(EXC_ILLEGAL, raw); return false; }
+  if (rm > 4) { illegal(); return false; }
 
   switch (op) {
     // ---- single precision ----
@@ -126,7 +123,7 @@ export function execFp(op: u32, w: u32, imm: i32, raw: u32): bool {
     case ops.OP_FMV_D_X: fset(rd, xget(r1)); break;
     case ops.OP_FCVT_S_D: fset(rd, box(sf.f64_to_f32(fget(r1), rm))); break;
     case ops.OP_FCVT_D_S: fset(rd, sf.f32_to_f64(unbox(fget(r1)))); break;
-    default: raise(EXC_ILLEGAL, raw); return false;
+    default: illegal(); return false;
   }
   markFsDirty();
   return true;
@@ -266,11 +263,12 @@ export function execFp(op: u32, w: u32, imm: i32, raw: u32): bool {
   return true;
 }
 
-@inline function isNaN64(v: u64): bool {
-  return (v & 0x7fffffffffffffff) > 0x7ff0000000000000;
-}
 
 /** The same fast paths as a call (the general path uses it). */
 export function fastFp(op: u32, w: u32, imm: i32): bool {
   return fastFpInline(op, w, imm);
+}
+
+@inline function illegal(): void {
+  raise(EXC_ILLEGAL, 0);
 }

@@ -9,7 +9,7 @@ import { decodeCacheInit, slotFills } from "./decodecache";
 import { csrRead, csrWrite, csrOk } from "./csr";
 import { timersChanged, nextTimerClock, updateTimerLines } from "./timer";
 import { touchFrameForWrite, WATCH_LOG, watchCount, watchVaLo, watchVaSize } from "./mmu";
-import { checkInterrupts, fatalCause, fatalTval, fatalPc } from "./trap";
+import { fatalCause, fatalTval, fatalPc } from "./trap";
 
 export { run } from "./exec";
 export { saveState, loadState, stateHash, STATE_BYTES } from "./snapshot";
@@ -168,10 +168,6 @@ export function flushTlb(): void {
   tlbFlushAll();
 }
 
-/** Takes a pending interrupt now if one is enabled (used by the host after injecting one). */
-export function pollInterrupts(): bool {
-  return checkInterrupts();
-}
 
 /** Debugging: log stores to frame f (watchLog/watchCount read the log). */
 export function watchFrame(f: u32, on: bool): void {

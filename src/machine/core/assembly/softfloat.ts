@@ -17,185 +17,19 @@
 
 export let fflags: u32 = 0;
 
-const NV: u32 = 16;
-const DZ: u32 = 8;
-const OF: u32 = 4;
-const UF: u32 = 2;
-const NX: u32 = 1;
+// Comparisons, min/max and classification live in softfloat-compare.ts.
+export {
+  f32_eq, f32_lt, f32_le, f32_min, f32_max, f32_classify,
+  f64_eq, f64_lt, f64_le, f64_min, f64_max, f64_classify,
+} from "./softfloat-compare";
 
-const RNE: u32 = 0;
-const RTZ: u32 = 1;
-const RDN: u32 = 2;
-const RUP: u32 = 3;
-const RMM: u32 = 4;
-
-const F32_NAN: u32 = 0x7fc00000;
-const F64_NAN: u64 = 0x7ff8000000000000;
-const F32_INF: u32 = 0x7f800000;
-const F64_INF: u64 = 0x7ff0000000000000;
-
-// operand classes
-const C_FIN: i32 = 0; // finite, non-zero
-const C_ZERO: i32 = 1;
-const C_INF: i32 = 2;
-const C_QNAN: i32 = 3;
-const C_SNAN: i32 = 4;
-
-const BIT62: u64 = 0x4000000000000000;
-const BIT63: u64 = 0x8000000000000000;
-
-// ---------------------------------------------------------------------------------------
-// helpers
-
-// unpack results
-let uS: u32 = 0;
-let uE: i32 = 0;
-let uM: u64 = 0;
-
-// 128-bit product / scratch
-let pHi: u64 = 0;
-let pLo: u64 = 0;
-
-@inline function jam(x: u64): u64 {
-  return select<u64>(1, 0, x != 0);
-}
-
-function shiftRightJam64(x: u64, n: i32): u64 {
-  if (n == 0) return x;
-  if (n < 64) return (x >> <u64>n) | jam(x << <u64>(64 - n));
-  return jam(x);
-}
-
-// full 64x64 -> 128 product into pHi:pLo
-@inline function mul128(a: u64, b: u64): void {
-  let a0 = a & 0xffffffff;
-  let a1 = a >> 32;
-  let b0 = b & 0xffffffff;
-  let b1 = b >> 32;
-  let p00 = a0 * b0;
-  let p01 = a0 * b1;
-  let p10 = a1 * b0;
-  let p11 = a1 * b1;
-  let mid = (p00 >> 32) + (p01 & 0xffffffff) + (p10 & 0xffffffff);
-  pLo = (mid << 32) | (p00 & 0xffffffff);
-  pHi = p11 + (p01 >> 32) + (p10 >> 32) + (mid >> 32);
-}
-
-function unpack64(x: u64): i32 {
-  uS = <u32>(x >> 63);
-  let e = <i32>((x >> 52) & 0x7ff);
-  let f = x & 0x000fffffffffffff;
-  if (e == 0x7ff) {
-    if (f == 0) return C_INF;
-    return (f & 0x0008000000000000) != 0 ? C_QNAN : C_SNAN;
-  }
-  if (e == 0) {
-    if (f == 0) return C_ZERO;
-    let sh = <i32>clz<u64>(f) - 11;
-    uM = f << <u64>sh;
-    uE = 1 - sh;
-    return C_FIN;
-  }
-  uM = f | 0x0010000000000000;
-  uE = e;
-  return C_FIN;
-}
-
-function unpack32(x: u32): i32 {
-  uS = x >> 31;
-  let e = <i32>((x >> 23) & 0xff);
-  let f = x & 0x007fffff;
-  if (e == 0xff) {
-    if (f == 0) return C_INF;
-    return (f & 0x00400000) != 0 ? C_QNAN : C_SNAN;
-  }
-  if (e == 0) {
-    if (f == 0) return C_ZERO;
-    let sh = <i32>clz<u32>(f) - 8;
-    uM = <u64>(f << <u32>sh) << 29;
-    uE = 1 - sh + 896;
-    return C_FIN;
-  }
-  uM = <u64>(f | 0x00800000) << 29;
-  uE = e + 896;
-  return C_FIN;
-}
-
-@inline function unpack(x: u64, d: bool): i32 {
-  return d ? unpack64(x) : unpack32(<u32>x);
-}
-
-@inline function nanOf(d: bool): u64 {
-  return d ? F64_NAN : <u64>F32_NAN;
-}
-
-@inline function infOf(s: u32, d: bool): u64 {
-  return d ? ((<u64>s << 63) | F64_INF) : <u64>((s << 31) | F32_INF);
-}
-
-@inline function zeroOf(s: u32, d: bool): u64 {
-  return d ? (<u64>s << 63) : <u64>(s << 31);
-}
-
-// rounding increment for a field of round bits whose half value is `half`
-@inline function roundInc(s: u32, rm: u32, half: u64): u64 {
-  if (rm == RNE || rm == RMM) return half;
-  if (rm == RTZ) return 0;
-  // RDN rounds magnitudes of negatives up; RUP of positives
-  return ((rm == RDN) == (s != 0)) ? (half << 1) - 1 : 0;
-}
-
-@inline function overflowToInf(s: u32, rm: u32): bool {
-  return rm == RNE || rm == RMM || (rm == RDN && s != 0) || (rm == RUP && s == 0);
-}
-
-function roundPack64(s: u32, e: i32, sig: u64, rm: u32): u64 {
-  let inc = roundInc(s, rm, 0x200);
-  if (<u32>(e - 1) >= 0x7fd) {
-    if (e < 1) {
-      // tiny after rounding: the result rounded to 53 bits with unbounded exponent is
-      // still below 2^emin
-      let tiny = e < 0 || sig + inc < BIT63;
-      sig = shiftRightJam64(sig, 1 - e);
-      e = 1;
-      if (tiny && (sig & 0x3ff) != 0) fflags |= UF;
-    } else if (e > 0x7fe || sig + inc >= BIT63) {
-      fflags |= OF | NX;
-      return (<u64>s << 63) | (overflowToInf(s, rm) ? F64_INF : 0x7fefffffffffffff);
-    }
-  }
-  let rb = sig & 0x3ff;
-  if (rb != 0) fflags |= NX;
-  sig = (sig + inc) >> 10;
-  if (rb == 0x200 && rm == RNE) sig &= ~(<u64>1);
-  // leading one (bit 52) adds one to the exponent field; a carry to bit 53 adds another
-  return (<u64>s << 63) + (<u64>(e - 1) << 52) + sig;
-}
-
-function roundPack32(s: u32, e64: i32, sig: u64, rm: u32): u32 {
-  let e = e64 - 896;
-  let inc = roundInc(s, rm, 0x4000000000);
-  if (<u32>(e - 1) >= 0xfd) {
-    if (e < 1) {
-      let tiny = e < 0 || sig + inc < BIT63;
-      sig = shiftRightJam64(sig, 1 - e);
-      e = 1;
-      if (tiny && (sig & 0x7fffffffff) != 0) fflags |= UF;
-    } else if (e > 0xfe || sig + inc >= BIT63) {
-      fflags |= OF | NX;
-      return (s << 31) | (overflowToInf(s, rm) ? F32_INF : 0x7f7fffff);
-    }
-  }
-  let rb = sig & 0x7fffffffff;
-  if (rb != 0) fflags |= NX;
-  let r = <u32>((sig + inc) >> 39);
-  if (rb == 0x4000000000 && rm == RNE) r &= ~(<u32>1);
-  return (s << 31) + (<u32>(e - 1) << 23) + r;
-}
-
-@inline function roundPack(s: u32, e: i32, sig: u64, rm: u32, d: bool): u64 {
-  return d ? roundPack64(s, e, sig, rm) : <u64>roundPack32(s, e, sig, rm);
-}
+import {
+  NV, DZ, OF, UF, NX, RNE, RTZ, RDN,
+  RUP, RMM, F32_NAN, F64_NAN, F32_INF, F64_INF, C_FIN, C_ZERO,
+  C_INF, C_QNAN, C_SNAN, BIT62, BIT63, uS, uE, uM,
+  pHi, pLo, jam, shiftRightJam64, mul128, unpack64, unpack32, unpack,
+  nanOf, infOf, zeroOf, roundInc, overflowToInf, roundPack64, roundPack32, roundPack,
+} from "./softfloat-round";
 
 // ---------------------------------------------------------------------------------------
 // add / sub
@@ -554,45 +388,6 @@ function fromInt(s: u32, mag: u64, rm: u32, d: bool): u64 {
 }
 
 // ---------------------------------------------------------------------------------------
-// comparisons (raw bit patterns)
-
-@inline function isNaN64(x: u64): bool {
-  return (x & 0x7fffffffffffffff) > F64_INF;
-}
-@inline function isSNaN64(x: u64): bool {
-  return isNaN64(x) && (x & 0x0008000000000000) == 0;
-}
-@inline function isNaN32(x: u32): bool {
-  return (x & 0x7fffffff) > F32_INF;
-}
-@inline function isSNaN32(x: u32): bool {
-  return isNaN32(x) && (x & 0x00400000) == 0;
-}
-
-// a < b for non-NaN, treating +-0 as equal (sign-magnitude bit patterns)
-@inline function lt64(a: u64, b: u64): bool {
-  let sa = a >> 63;
-  if (sa != (b >> 63)) return sa != 0 && ((a | b) << 1) != 0;
-  return a != b && ((sa != 0) != (a < b));
-}
-@inline function lt32(a: u32, b: u32): bool {
-  let sa = a >> 31;
-  if (sa != (b >> 31)) return sa != 0 && ((a | b) << 1) != 0;
-  return a != b && ((sa != 0) != (a < b));
-}
-// total order of non-NaN values with -0 < +0
-@inline function ltTotal64(a: u64, b: u64): bool {
-  let sa = a >> 63;
-  if (sa != (b >> 63)) return sa != 0;
-  return a != b && ((sa != 0) != (a < b));
-}
-@inline function ltTotal32(a: u32, b: u32): bool {
-  let sa = a >> 31;
-  if (sa != (b >> 31)) return sa != 0;
-  return a != b && ((sa != 0) != (a < b));
-}
-
-// ---------------------------------------------------------------------------------------
 // exported binary32 operations
 
 export function f32_add(a: u32, b: u32, rm: u32): u32 {
@@ -614,59 +409,6 @@ export function f32_fma(a: u32, b: u32, c: u32, rm: u32): u32 {
   return <u32>fmaF(a, b, c, rm, false);
 }
 
-export function f32_eq(a: u32, b: u32): u32 {
-  if (isNaN32(a) || isNaN32(b)) {
-    if (isSNaN32(a) || isSNaN32(b)) fflags |= NV;
-    return 0;
-  }
-  return (a == b || ((a | b) << 1) == 0) ? 1 : 0;
-}
-export function f32_lt(a: u32, b: u32): u32 {
-  if (isNaN32(a) || isNaN32(b)) {
-    fflags |= NV;
-    return 0;
-  }
-  return lt32(a, b) ? 1 : 0;
-}
-export function f32_le(a: u32, b: u32): u32 {
-  if (isNaN32(a) || isNaN32(b)) {
-    fflags |= NV;
-    return 0;
-  }
-  return lt32(b, a) ? 0 : 1;
-}
-export function f32_min(a: u32, b: u32): u32 {
-  let an = isNaN32(a), bn = isNaN32(b);
-  if (an || bn) {
-    if (isSNaN32(a) || isSNaN32(b)) fflags |= NV;
-    if (an && bn) return F32_NAN;
-    return an ? b : a;
-  }
-  return ltTotal32(b, a) ? b : a;
-}
-export function f32_max(a: u32, b: u32): u32 {
-  let an = isNaN32(a), bn = isNaN32(b);
-  if (an || bn) {
-    if (isSNaN32(a) || isSNaN32(b)) fflags |= NV;
-    if (an && bn) return F32_NAN;
-    return an ? b : a;
-  }
-  return ltTotal32(a, b) ? b : a;
-}
-export function f32_classify(a: u32): u32 {
-  let s = a >> 31;
-  let e = (a >> 23) & 0xff;
-  let f = a & 0x007fffff;
-  if (e == 0xff) {
-    if (f == 0) return s != 0 ? 1 : 128;
-    return (f & 0x00400000) != 0 ? 512 : 256;
-  }
-  if (e == 0) {
-    if (f == 0) return s != 0 ? 8 : 16;
-    return s != 0 ? 4 : 32;
-  }
-  return s != 0 ? 2 : 64;
-}
 
 export function f32_to_i32(a: u32, rm: u32): i64 {
   return <i64>toInt(a, rm, false, 0);
@@ -727,59 +469,6 @@ export function f64_fma(a: u64, b: u64, c: u64, rm: u32): u64 {
   return fmaF(a, b, c, rm, true);
 }
 
-export function f64_eq(a: u64, b: u64): u32 {
-  if (isNaN64(a) || isNaN64(b)) {
-    if (isSNaN64(a) || isSNaN64(b)) fflags |= NV;
-    return 0;
-  }
-  return (a == b || ((a | b) << 1) == 0) ? 1 : 0;
-}
-export function f64_lt(a: u64, b: u64): u32 {
-  if (isNaN64(a) || isNaN64(b)) {
-    fflags |= NV;
-    return 0;
-  }
-  return lt64(a, b) ? 1 : 0;
-}
-export function f64_le(a: u64, b: u64): u32 {
-  if (isNaN64(a) || isNaN64(b)) {
-    fflags |= NV;
-    return 0;
-  }
-  return lt64(b, a) ? 0 : 1;
-}
-export function f64_min(a: u64, b: u64): u64 {
-  let an = isNaN64(a), bn = isNaN64(b);
-  if (an || bn) {
-    if (isSNaN64(a) || isSNaN64(b)) fflags |= NV;
-    if (an && bn) return F64_NAN;
-    return an ? b : a;
-  }
-  return ltTotal64(b, a) ? b : a;
-}
-export function f64_max(a: u64, b: u64): u64 {
-  let an = isNaN64(a), bn = isNaN64(b);
-  if (an || bn) {
-    if (isSNaN64(a) || isSNaN64(b)) fflags |= NV;
-    if (an && bn) return F64_NAN;
-    return an ? b : a;
-  }
-  return ltTotal64(a, b) ? b : a;
-}
-export function f64_classify(a: u64): u32 {
-  let s = a >> 63;
-  let e = (a >> 52) & 0x7ff;
-  let f = a & 0x000fffffffffffff;
-  if (e == 0x7ff) {
-    if (f == 0) return s != 0 ? 1 : 128;
-    return (f & 0x0008000000000000) != 0 ? 512 : 256;
-  }
-  if (e == 0) {
-    if (f == 0) return s != 0 ? 8 : 16;
-    return s != 0 ? 4 : 32;
-  }
-  return s != 0 ? 2 : 64;
-}
 
 export function f64_to_i32(a: u64, rm: u32): i64 {
   return <i64>toInt(a, rm, true, 0);

@@ -135,6 +135,11 @@ export let stopRequest: u32 = 0;
   excTval = tval;
 }
 
+/** A 32-bit result sign-extended to 64 bits, as RV64 writes W results. */
+@inline export function sext32(v: u32): u64 {
+  return <u64><i64><i32>v;
+}
+
 @inline export function xget(i: u32): u64 {
   return load<u64>(XREGS + (<usize>i << 3));
 }
@@ -149,7 +154,6 @@ export let stopRequest: u32 = 0;
 }
 
 export function setPc(v: u64): void { pc = v; }
-export function setClock(v: u64): void { clock = v; }
 export function setCyclesPerTick(v: u64): void { cyclesPerTick = v == 0 ? 1 : v; }
 export function setSbiHosted(v: bool): void { sbiHosted = v; }
 export function setHartId(v: u64): void { mhartid = v; }

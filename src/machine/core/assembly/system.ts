@@ -26,8 +26,11 @@ export const STOP_HALT: u32 = 2;
 export const STOP_HOSTCALL: u32 = 3;
 export const STOP_OOM: u32 = 4;
 
-/** Executes one SYSTEM/fence instruction of length len at pc (raw bits for tval). */
-export function execSystem(op: u32, w: u32, imm: i32, raw: u32, len: u32): u32 {
+/**
+ * Executes one SYSTEM/fence instruction of length len at pc. Illegal-instruction traps
+ * carry tval 0 here; exec.ts fills in the instruction bits.
+ */
+export function execSystem(op: u32, w: u32, imm: i32, len: u32): u32 {
   let rd = (w >> 8) & 0x3f;
   let r1 = (w >> 14) & 0x1f;
   switch (op) {
@@ -38,13 +41,13 @@ export function execSystem(op: u32, w: u32, imm: i32, raw: u32, len: u32): u32 {
       let src: u64 = isImm ? <u64>r1 : xget(r1);
       let kind = isImm ? op - ops.OP_CSRRWI : op - ops.OP_CSRRW; // 0 W, 1 S, 2 C
       let writes = kind == 0 || r1 != 0;
-      if (writes && (csr >> 10) == 3) { raise(EXC_ILLEGAL, raw); return SYS_EXCEPTION; }
+      if (writes && (csr >> 10) == 3) { raise(EXC_ILLEGAL, 0); return SYS_EXCEPTION; }
       let old = csrRead(csr);
-      if (!csrOk) { raise(EXC_ILLEGAL, raw); return SYS_EXCEPTION; }
+      if (!csrOk) { raise(EXC_ILLEGAL, 0); return SYS_EXCEPTION; }
       if (writes) {
         let v = kind == 0 ? src : kind == 1 ? old | src : old & ~src;
         csrWrite(csr, v);
-        if (!csrOk) { raise(EXC_ILLEGAL, raw); return SYS_EXCEPTION; }
+        if (!csrOk) { raise(EXC_ILLEGAL, 0); return SYS_EXCEPTION; }
       }
       xset(rd, old);
       pc += len;
@@ -64,19 +67,19 @@ export function execSystem(op: u32, w: u32, imm: i32, raw: u32, len: u32): u32 {
       raise(EXC_BREAKPOINT, 0);
       return SYS_EXCEPTION;
     case ops.OP_MRET:
-      if (priv != PRIV_M) { raise(EXC_ILLEGAL, raw); return SYS_EXCEPTION; }
+      if (priv != PRIV_M) { raise(EXC_ILLEGAL, 0); return SYS_EXCEPTION; }
       doMret();
       return SYS_EXIT;
     case ops.OP_SRET:
       if (priv == PRIV_U || (priv == PRIV_S && (mstatus & MSTATUS_TSR) != 0)) {
-        raise(EXC_ILLEGAL, raw); return SYS_EXCEPTION;
+        raise(EXC_ILLEGAL, 0); return SYS_EXCEPTION;
       }
       doSret();
       return SYS_EXIT;
     case ops.OP_WFI:
       // As QEMU: illegal in U-mode, and in S-mode when mstatus.TW is set.
       if (priv == PRIV_U || (priv == PRIV_S && (mstatus & MSTATUS_TW) != 0)) {
-        raise(EXC_ILLEGAL, raw); return SYS_EXCEPTION;
+        raise(EXC_ILLEGAL, 0); return SYS_EXCEPTION;
       }
       pc += len;
       if ((mipValue() & mie) == 0) {
@@ -87,7 +90,7 @@ export function execSystem(op: u32, w: u32, imm: i32, raw: u32, len: u32): u32 {
       return SYS_EXIT;
     case ops.OP_SFENCE_VMA:
       if (priv == PRIV_U || (priv == PRIV_S && (mstatus & MSTATUS_TVM) != 0)) {
-        raise(EXC_ILLEGAL, raw); return SYS_EXCEPTION;
+        raise(EXC_ILLEGAL, 0); return SYS_EXCEPTION;
       }
       if (r1 == 0) tlbFlushTranslated(); else tlbFlushPage(xget(r1));
       pc += len;
@@ -100,6 +103,6 @@ export function execSystem(op: u32, w: u32, imm: i32, raw: u32, len: u32): u32 {
       pc += len;
       return SYS_EXIT;
   }
-  raise(EXC_ILLEGAL, raw);
+  raise(EXC_ILLEGAL, 0);
   return SYS_EXCEPTION;
 }
