@@ -1,0 +1,39 @@
+// The Hono root: request ids, authentication, the resource sub-apps, and the one place
+// where errors become `{"error":{"code","message"}}` answers.
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { Env } from "./env.js";
+import { ApiError, errorBody } from "./errors.js";
+import { authenticate, type Principal } from "./middleware/auth.js";
+import { imageRoutes } from "./routes/images.js";
+import { vmRoutes } from "./routes/vms.js";
+import { inventoryRoutes } from "./routes/inventory.js";
+import { openApiRoutes } from "./routes/openapi.js";
+
+export type AppEnv = { Bindings: Env; Variables: { principal: Principal } };
+
+const api = new Hono<AppEnv>()
+  .route("/", openApiRoutes)
+  .use("*", authenticate())
+  .route("/images", imageRoutes)
+  .route("/vms", vmRoutes)
+  .route("/", inventoryRoutes);
+
+export const app = new Hono<AppEnv>()
+  .get("/", (c) => c.json({ service: "edgevisor", api: "/api", openapi: "/api/openapi.json" }))
+  .route("/api", api);
+
+app.notFound((c) => c.json(errorBody("not_found", `no route for ${c.req.method} ${new URL(c.req.url).pathname}`), 404));
+
+app.onError((err, c) => {
+  if (err instanceof ApiError) return c.json(errorBody(err.code, err.message), err.httpStatus);
+  if (err instanceof HTTPException) {
+    const status = err.status;
+    const code = status === 400 ? "bad_request" : status === 401 ? "unauthorized" : status === 413 ? "too_large" : "error";
+    return c.json(errorBody(code, err.message || "request failed"), status as 400);
+  }
+  console.error("unhandled error", err);
+  return c.json(errorBody("internal", "internal error; the request may not have completed"), 500);
+});
+
+export type AppType = typeof app;

@@ -1,0 +1,22 @@
+// The Worker's bindings and configuration variables (wrangler.toml, .dev.vars).
+import type { VmObject } from "./durable/vm.js";
+
+export interface Env {
+  DB: D1Database;
+  /** Immutable, content-addressed data: image chunks, snapshot frame packs. */
+  BLOBS: KVNamespace;
+  /** Mutable blobs (disk chunks). */
+  DISKS: R2Bucket;
+  VM: DurableObjectNamespace<VmObject>;
+  /** Bearer token of the built-in admin user (.dev.vars locally, a secret in production). */
+  EDGEVISOR_ADMIN_TOKEN?: string;
+  EDGEVISOR_MAX_IMAGE_BYTES?: string;
+  EDGEVISOR_MAX_VM_MEMORY_MIB?: string;
+  EDGEVISOR_IDLE_TIMEOUT_SECONDS?: string;
+}
+
+/** Reads a positive integer setting, falling back when unset or malformed. */
+export function intSetting(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return Number.isSafeInteger(n) && n > 0 ? n : fallback;
+}

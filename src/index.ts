@@ -1,0 +1,5 @@
+// Worker entry: the Hono app and the Durable Object classes, nothing else.
+import { app } from "./app.js";
+
+export { VmObject } from "./durable/vm.js";
+export default app;

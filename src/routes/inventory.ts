@@ -1,0 +1,19 @@
+// Datacenters, clusters and hosts (read side; creation comes with the cluster issues).
+import { Hono } from "hono";
+import { asc, eq } from "drizzle-orm";
+import type { AppEnv } from "../app.js";
+import { openDb, schema } from "../storage/db/index.js";
+import { notFound } from "../errors.js";
+
+export const inventoryRoutes = new Hono<AppEnv>()
+  .get("/datacenters", async (c) => c.json(await openDb(c.env.DB).select().from(schema.datacenters).orderBy(asc(schema.datacenters.createdAt))))
+  .get("/clusters", async (c) => {
+    const rows = await openDb(c.env.DB).select().from(schema.clusters).orderBy(asc(schema.clusters.createdAt));
+    return c.json(rows.map((r) => ({ ...r, ha: JSON.parse(r.ha) as unknown, drs: JSON.parse(r.drs) as unknown })));
+  })
+  .get("/hosts", async (c) => c.json(await openDb(c.env.DB).select().from(schema.hosts).orderBy(asc(schema.hosts.createdAt))))
+  .get("/hosts/:id", async (c) => {
+    const [h] = await openDb(c.env.DB).select().from(schema.hosts).where(eq(schema.hosts.id, c.req.param("id")));
+    if (!h) throw notFound("host", c.req.param("id"));
+    return c.json(h);
+  });

@@ -1,0 +1,5 @@
+// VMs (placeholder).
+import { Hono } from "hono";
+import type { AppEnv } from "../app.js";
+
+export const vmRoutes = new Hono<AppEnv>();

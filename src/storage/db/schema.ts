@@ -1,0 +1,107 @@
+// The inventory in D1 (drizzle schema; migrations/ is generated from it by drizzle-kit).
+// Durable Objects hold the live state of their VM; these rows are the catalogue the API
+// lists and the tree permissions will hang from: datacenter → cluster → host → VM.
+import { sqliteTable, text, integer, index, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+const created = () => integer("created_at", { mode: "number" }).notNull();
+
+export const datacenters = sqliteTable("datacenters", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  createdAt: created(),
+});
+
+export const clusters = sqliteTable("clusters", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  datacenterId: text("datacenter_id").notNull().references(() => datacenters.id),
+  /** JSON: HA settings. */
+  ha: text("ha").notNull().default("{}"),
+  /** JSON: DRS settings. */
+  drs: text("drs").notNull().default("{}"),
+  createdAt: created(),
+});
+
+export const hosts = sqliteTable("hosts", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  clusterId: text("cluster_id").notNull().references(() => clusters.id),
+  /** Durable Object location hint (wnam, enam, weur, ...). */
+  region: text("region").notNull(),
+  memoryMiB: integer("memory_mib").notNull(),
+  /** connected | maintenance */
+  state: text("state").notNull().default("connected"),
+  createdAt: created(),
+});
+
+export const images = sqliteTable("images", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** kernel | initrd | disk | firmware */
+  kind: text("kind").notNull(),
+  size: integer("size").notNull(),
+  sha256: text("sha256").notNull(),
+  /** Base64 Ed25519 signature given at upload (Secure Boot), if any. */
+  signature: text("signature"),
+  createdAt: created(),
+}, (t) => [index("images_sha256").on(t.sha256)]);
+
+export const vms = sqliteTable("vms", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  hostId: text("host_id").notNull().references(() => hosts.id),
+  memoryMiB: integer("memory_mib").notNull(),
+  vcpus: integer("vcpus").notNull().default(1),
+  /** JSON: {kernel, initrd?, cmdline?}. */
+  boot: text("boot").notNull(),
+  /** POWERED_ON | POWERED_OFF | SUSPENDED, as last reported by the VM's object. */
+  powerState: text("power_state").notNull(),
+  /** Incarnation of the VM's Durable Object (a migration creates a new one). */
+  incarnation: integer("incarnation").notNull().default(0),
+  /** The snapshot this VM was cloned from, if any. */
+  clonedFrom: text("cloned_from"),
+  createdAt: created(),
+  updatedAt: integer("updated_at", { mode: "number" }).notNull(),
+}, (t) => [uniqueIndex("vms_name").on(t.name)]);
+
+export const snapshots = sqliteTable("snapshots", {
+  id: text("id").primaryKey(),
+  vmId: text("vm_id").notNull(),
+  name: text("name").notNull(),
+  memory: integer("memory", { mode: "boolean" }).notNull(),
+  /** The VM's snapshot this one was taken after (tree of snapshots), if any. */
+  parentId: text("parent_id"),
+  powerState: text("power_state").notNull(),
+  /** Bytes of frames this snapshot added to the frame store. */
+  storedBytes: integer("stored_bytes").notNull().default(0),
+  /** JSON: the manifest's location and summary. */
+  manifest: text("manifest").notNull(),
+  /** Clones and child snapshots that depend on this one. */
+  refs: integer("refs").notNull().default(0),
+  createdAt: created(),
+}, (t) => [index("snapshots_vm").on(t.vmId)]);
+
+export const tasks = sqliteTable("tasks", {
+  id: text("id").primaryKey(),
+  kind: text("kind").notNull(),
+  /** queued | running | succeeded | failed */
+  state: text("state").notNull(),
+  progress: integer("progress").notNull().default(0),
+  entityId: text("entity_id"),
+  /** JSON */
+  result: text("result"),
+  /** JSON {code, message} */
+  error: text("error"),
+  createdAt: created(),
+  updatedAt: integer("updated_at", { mode: "number" }).notNull(),
+});
+
+export const events = sqliteTable("events", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  at: integer("at", { mode: "number" }).notNull(),
+  kind: text("kind").notNull(),
+  entityId: text("entity_id"),
+  message: text("message").notNull(),
+  /** JSON */
+  data: text("data"),
+}, (t) => [index("events_entity").on(t.entityId)]);

@@ -1,0 +1,21 @@
+// The Worker answers, authenticates and has a fresh install's inventory.
+import { SELF, env } from "cloudflare:test";
+import { describe, it, expect } from "vitest";
+
+const auth = { authorization: `Bearer ${env.EDGEVISOR_ADMIN_TOKEN}` };
+
+describe("the Worker", () => {
+  it("refuses requests without a valid token", async () => {
+    const r = await SELF.fetch("http://x/api/hosts");
+    expect(r.status).toBe(401);
+    expect(await r.json()).toMatchObject({ error: { code: "unauthorized" } });
+    const r2 = await SELF.fetch("http://x/api/hosts", { headers: { authorization: "Bearer nope" } });
+    expect(r2.status).toBe(401);
+  });
+  it("has a default datacenter, cluster and host", async () => {
+    const hosts = await (await SELF.fetch("http://x/api/hosts", { headers: auth })).json();
+    expect(hosts).toEqual([expect.objectContaining({ id: "host-default", clusterId: "cluster-default" })]);
+    const r = await SELF.fetch("http://x/api/nope", { headers: auth });
+    expect(r.status).toBe(404);
+  });
+});
