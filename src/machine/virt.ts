@@ -2,9 +2,10 @@
 // (PLIC, 16550A UART, goldfish RTC, SiFive test/syscon, virtio-mmio disks), the SBI
 // implemented in the hypervisor, and a Linux boot (kernel Image or ELF, initrd, generated
 // device tree, entry in S-mode with a0 = hart id, a1 = DTB). Pure and synchronous: time
-// and entropy come in through the configuration, console bytes through input().
+// and entropy come in through the configuration, console bytes through input(). Saved
+// machines (virt-state.ts) resume with their RAM given up front or fetched lazily.
 
-import { Hart, StopReason } from "./core/hart.js";
+import { Hart, StopReason, RAM_BASE, PAGE_SIZE } from "./core/hart.js";
 import { Plic } from "./devices/plic.js";
 import { Uart16550 } from "./devices/uart16550.js";
 import { GoldfishRtc } from "./devices/goldfish-rtc.js";
@@ -19,8 +20,12 @@ import { buildVirtDeviceTree, VIRT } from "./boot/devicetree.js";
 import { parseKernel, planBoot, BootError } from "./boot/linux.js";
 import { Sbi, type ResetKind } from "./sbi/sbi.js";
 import type { BlockBackend, ConsoleSink, GuestMemory } from "./ports.js";
+import {
+  checkFrame, checkState, type FrameRecord, type VirtRestore, type VirtSnapshot, type VirtState,
+} from "./virt-state.js";
 
 export { BootError };
+export type { FrameRecord, VirtRestore, VirtSnapshot, VirtState };
 
 export interface VirtConfig {
   memoryMiB: number;
@@ -38,28 +43,11 @@ export interface VirtConfig {
   decodeSlots?: number;
   /** Cap on resident guest frames. */
   maxResidentFrames?: number;
-  /** Resume this snapshot instead of booting (kernel and initrd are then not loaded). */
-  restore?: VirtSnapshot;
-}
-
-/**
- * A whole-machine snapshot: hart state, every present RAM frame, device states and the
- * console input not yet delivered. Plain data; the embedding decides how to store it.
- */
-export interface VirtSnapshot {
-  version: 1;
-  memoryMiB: number;
-  hart: Uint8Array;
-  frames: { index: number; bytes: Uint8Array }[];
-  devices: {
-    plic: unknown;
-    uart: unknown;
-    rtc: unknown;
-    test: unknown;
-    virtio: unknown[];
-  };
-  pendingInput: number[];
-  random: string[];
+  /**
+   * Resume instead of booting (kernel and initrd are then not loaded): a whole snapshot,
+   * or a state with frames given now and/or fetched lazily. Invalid input throws BootError.
+   */
+  restore?: VirtSnapshot | VirtRestore;
 }
 
 export type VirtStop =
@@ -68,6 +56,11 @@ export type VirtStop =
   | { kind: "poweroff" }
   | { kind: "reboot" }
   | { kind: "out-of-memory" };
+
+/** Thrown by run() when a lazy frame could not be loaded: discard the machine (Hart.setLazyFrames). */
+export class LazyFaultError extends Error {
+  override name = "LazyFaultError";
+}
 
 const MIP_MEIP = 11;
 const MIP_SEIP = 9;
@@ -163,18 +156,22 @@ export class VirtMachine {
     else this.boot(ramBytes);
   }
 
-  /** Captures the whole machine (between run() calls). */
+  /** Captures the whole machine (between run() calls); lazy frames are fetched for it. */
   snapshot(): VirtSnapshot {
-    const frames: { index: number; bytes: Uint8Array }[] = [];
+    const frames: FrameRecord[] = [];
     for (let f = 0; f < this.hart.frameCount; f++) {
-      const b = this.hart.frame(f);
+      const b = this.hart.isLazy(f) ? this.hart.readPhys(RAM_BASE + BigInt(f * PAGE_SIZE), PAGE_SIZE) : this.hart.frame(f);
       if (b && b.some((x) => x !== 0)) frames.push({ index: f, bytes: b.slice() });
     }
+    return { ...this.saveState(), frames };
+  }
+
+  /** The machine without its RAM (between run() calls); pair it with the frames. */
+  saveState(): VirtState {
     return {
       version: 1,
       memoryMiB: this.config.memoryMiB,
       hart: this.hart.saveState(),
-      frames,
       devices: {
         plic: this.plic.saveState(),
         uart: this.uart.saveState(),
@@ -187,16 +184,44 @@ export class VirtMachine {
     };
   }
 
-  private restore(s: VirtSnapshot): void {
-    if (s.version !== 1) throw new BootError(`snapshot version ${String(s.version)} is not supported`);
-    if (s.memoryMiB !== this.config.memoryMiB) {
-      throw new BootError(`snapshot has ${s.memoryMiB} MiB of RAM, the machine ${this.config.memoryMiB} MiB`);
+  /** Frames held in memory (not absent, not lazy), ascending. */
+  residentFrames(): number[] {
+    return this.hart.residentFrames();
+  }
+
+  /** A copy of resident frame f's bytes; undefined when it is absent (zero) or still lazy. */
+  frameBytes(f: number): Uint8Array | undefined {
+    if (!Number.isInteger(f) || f < 0 || f >= this.hart.frameCount) throw new RangeError(`${f} is not a frame of this machine`);
+    return this.hart.frame(f)?.slice();
+  }
+
+  /**
+   * Frames changed since the last call (or the restore): written, or released by the
+   * balloon (then frameBytes is undefined: the frame is zero). Incremental checkpoints
+   * write these over the previous checkpoint's frames.
+   */
+  dirtyFrames(): number[] {
+    return this.hart.harvestDirty();
+  }
+
+  private restore(r: VirtSnapshot | VirtRestore): void {
+    const full = "state" in r ? r : { state: r, frames: r.frames };
+    try {
+      this.restoreFrom(full);
+    } catch (e) {
+      if (e instanceof BootError) throw e;
+      throw new BootError(`restored state is invalid: ${e instanceof Error ? e.message : String(e)}`);
     }
-    if (s.devices.virtio.length !== this.transports.length) throw new BootError("snapshot has a different set of virtio slots");
-    for (const fr of s.frames) {
-      if (!Number.isInteger(fr.index) || fr.index < 0 || fr.index >= this.hart.frameCount || fr.bytes.length !== 4096) {
-        throw new BootError(`snapshot frame ${fr.index} is invalid`);
-      }
+  }
+
+  private restoreFrom(r: VirtRestore): void {
+    const s: unknown = r.state;
+    checkState(s, this.config.memoryMiB, this.transports.length);
+    const n = this.hart.frameCount;
+    // Lazy first: a frame also given in `frames` then stops being lazy without a fetch.
+    if (r.lazy) this.hart.setLazyFrames(r.lazy.indices, r.lazy.load);
+    for (const fr of r.frames ?? []) {
+      checkFrame(fr, n);
       this.hart.setFrame(fr.index, fr.bytes);
     }
     this.hart.loadState(s.hart);
@@ -209,6 +234,8 @@ export class VirtMachine {
     this.random.state = s.random;
     this.hart.resync();
     for (const t of this.transports) t.resume();
+    // The restored RAM is the base of the next incremental checkpoint: nothing is dirty.
+    this.hart.harvestDirty();
   }
 
   private boot(ramBytes: bigint): void {
@@ -266,7 +293,7 @@ export class VirtMachine {
     return t === undefined || alarm < t ? alarm : t;
   }
 
-  /** Runs up to budget cycles; SBI calls are handled inside. */
+  /** Runs up to budget cycles; SBI calls are handled inside. Throws LazyFaultError when a lazy frame's load failed. */
   run(budget: bigint): VirtStop {
     const end = this.hart.clock + budget;
     while (true) {
@@ -291,6 +318,7 @@ export class VirtMachine {
         return { kind: "poweroff" };
       }
       if (r === StopReason.OutOfMemory) return { kind: "out-of-memory" };
+      if (r === StopReason.LazyFault) throw new LazyFaultError(this.hart.lazyFaultError ?? "a lazy frame could not be loaded");
       if (r === StopReason.Wfi) {
         // Input waiting for FIFO space counts as something to do.
         if (this.pendingInput.length > 0 && this.uart.rxSpace > 0) continue;

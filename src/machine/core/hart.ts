@@ -1,7 +1,8 @@
 // TypeScript face of the wasm hart: instantiates the module (given as a compiled
 // WebAssembly.Module, so Node and workerd each load it their own way), wires MMIO regions
 // to device objects, and offers typed access to registers, memory and state. Pure and
-// synchronous: no clocks, no I/O.
+// synchronous: no clocks, no I/O. Lazy frames (setLazyFrames) are fetched from the
+// embedding's synchronous loader on first touch.
 
 import type { MmioDevice } from "../ports.js";
 
@@ -14,7 +15,12 @@ export enum StopReason {
   OutOfMemory = 4,
   /** A trap that had no handler (with the SBI hosted, any trap into M-mode). */
   Fatal = 5,
+  /** A lazy frame's loader failed (see Hart.lazyFaultError); the machine must not go on. */
+  LazyFault = 6,
 }
+
+/** Supplies a lazy frame's 4096 bytes, or undefined when the frame reads as zero. */
+export type FrameLoader = (f: number) => Uint8Array | undefined;
 
 export interface HartOptions {
   /** Guest RAM in bytes at 0x8000_0000 (frames are allocated on first write). */
@@ -71,6 +77,10 @@ interface HartExports {
   setCyclesPerTick(v: bigint): void;
   setSbiHosted(v: number): void;
   setHartId(v: bigint): void;
+  faultBuffer(): number;
+  markLazy(first: number, count: number): number;
+  isLazy(f: number): number;
+  lazyFrames(): number;
 }
 
 export const RAM_BASE = 0x8000_0000n;
@@ -82,6 +92,8 @@ export class Hart {
   private readonly ex: HartExports;
   private readonly devices: MmioDevice[] = [];
   readonly ramBytes: number;
+  private lazyLoad: FrameLoader | undefined;
+  private lazyError: string | undefined;
 
   constructor(module: WebAssembly.Module, opts: HartOptions) {
     if (!Number.isInteger(opts.ramBytes) || opts.ramBytes < PAGE_SIZE || opts.ramBytes > 0x1_0000_0000) {
@@ -99,6 +111,7 @@ export class Hart {
         },
         mmioWrite: (id: number, offset: bigint, size: number, value: bigint): number =>
           this.devices[id]!.write(Number(u64(offset)), size, BigInt.asUintN(size * 8, value)),
+        frameFault: (f: number): number => this.frameFault(f),
       },
     };
     const instance = new WebAssembly.Instance(module, imports);
@@ -117,9 +130,71 @@ export class Hart {
     if (this.ex.addRegion(base, size, id) < 0) throw new Error("too many MMIO regions");
   }
 
-  /** Runs at most budget cycles. */
+  /** Runs at most budget cycles. Once a lazy fault has failed, returns LazyFault at once. */
   run(budget: number | bigint): StopReason {
-    return this.ex.run(BigInt(budget)) as StopReason;
+    if (this.lazyError !== undefined) return StopReason.LazyFault;
+    const r = this.ex.run(BigInt(budget)) as StopReason;
+    return this.lazyError !== undefined ? StopReason.LazyFault : r;
+  }
+
+  /**
+   * Makes frames lazy: each reads from `load(f)` on first touch (guest access, page-table
+   * walk, DMA, stateHash), then is resident and not dirty. Resident frames listed here are
+   * dropped first. `load` is called synchronously from inside run() or a DMA copy: it must
+   * not call back into this hart, and returns 4096 bytes (copied), or undefined for a zero
+   * frame. Replaces any earlier loader (for every lazy frame). Throws RangeError on an
+   * index that is not a frame.
+   *
+   * If `load` throws or returns anything else, the failure is recorded in lazyFaultError
+   * and the frame stays lazy; the access that needed it does not happen (a guest access
+   * stops the run before the instruction retires; a DMA copy fails), and run() returns
+   * StopReason.LazyFault from then on. No guest ever sees the frame's bytes wrong. The
+   * embedding should report the error and discard this machine (devices may have seen a
+   * failed DMA), then restore again from its checkpoint.
+   */
+  setLazyFrames(indices: Iterable<number>, load: FrameLoader): void {
+    const total = this.frameCount;
+    const chunk = this.ex.ioBufferSize();
+    const map = new Uint8Array(total);
+    for (const f of indices) {
+      if (!Number.isInteger(f) || f < 0 || f >= total) throw new RangeError(`lazy frame ${f} is not a frame of this machine (0..${total - 1})`);
+      map[f] = 1;
+    }
+    this.lazyLoad = load;
+    for (let first = 0; first < total; first += chunk) {
+      const part = map.subarray(first, first + chunk);
+      new Uint8Array(this.ex.memory.buffer, this.ex.ioBuffer(), part.length).set(part);
+      this.ex.markLazy(first, part.length);
+    }
+  }
+
+  /** Frames still lazy (not yet fetched). */
+  get lazyFrames(): number { return this.ex.lazyFrames(); }
+  isLazy(f: number): boolean { return this.ex.isLazy(f) !== 0; }
+  /** The first lazy-frame load failure, if any (then run() returns LazyFault). */
+  get lazyFaultError(): string | undefined { return this.lazyError; }
+
+  /** The core's frameFault import: 1 = bytes in the fault buffer, 0 = zero frame, 2 = failed. */
+  private frameFault(f: number): number {
+    let bytes: Uint8Array | undefined;
+    try {
+      if (!this.lazyLoad) throw new Error("no loader is set");
+      bytes = this.lazyLoad(f);
+    } catch (e) {
+      return this.lazyFailed(f, e instanceof Error ? e.message : String(e));
+    }
+    if (bytes === undefined) return 0;
+    if (!(bytes instanceof Uint8Array) || bytes.length !== PAGE_SIZE) {
+      const what = bytes instanceof Uint8Array ? `${bytes.length} bytes` : typeof bytes;
+      return this.lazyFailed(f, `loader returned ${what}, not ${PAGE_SIZE} bytes`);
+    }
+    new Uint8Array(this.ex.memory.buffer, this.ex.faultBuffer(), PAGE_SIZE).set(bytes);
+    return 1;
+  }
+
+  private lazyFailed(f: number, why: string): number {
+    this.lazyError ??= `lazy frame ${f} (guest physical 0x${(RAM_BASE + BigInt(f) * 4096n).toString(16)}) could not be loaded: ${why}`;
+    return 2;
   }
 
   get pc(): bigint { return u64(this.ex.getPc()); }
@@ -161,25 +236,27 @@ export class Hart {
   }
   setSbiHosted(on: boolean): void { this.ex.setSbiHosted(on ? 1 : 0); }
 
-  /** Copies bytes into guest RAM; throws RangeError when [paddr, paddr+len) is not RAM. */
+  /** Copies bytes into guest RAM (fetching lazy frames); throws RangeError when [paddr, paddr+len) is not RAM. */
   writePhys(paddr: bigint, bytes: Uint8Array): void {
     const chunk = this.ex.ioBufferSize();
     for (let done = 0; done < bytes.length; done += chunk) {
       const part = bytes.subarray(done, done + chunk);
       new Uint8Array(this.ex.memory.buffer, this.ex.ioBuffer(), part.length).set(part);
       if (!this.ex.dmaWrite(paddr + BigInt(done), part.length)) {
+        if (this.lazyError !== undefined) throw new RangeError(this.lazyError);
         throw new RangeError(`guest physical range 0x${(paddr + BigInt(done)).toString(16)}+${part.length} is not RAM (or RAM is exhausted)`);
       }
     }
   }
 
-  /** Copies bytes out of guest RAM; throws RangeError when the range is not RAM. */
+  /** Copies bytes out of guest RAM (fetching lazy frames); throws RangeError when the range is not RAM. */
   readPhys(paddr: bigint, len: number): Uint8Array {
     const out = new Uint8Array(len);
     const chunk = this.ex.ioBufferSize();
     for (let done = 0; done < len; done += chunk) {
       const n = Math.min(chunk, len - done);
       if (!this.ex.dmaRead(paddr + BigInt(done), n)) {
+        if (this.lazyError !== undefined) throw new RangeError(this.lazyError);
         throw new RangeError(`guest physical range 0x${(paddr + BigInt(done)).toString(16)}+${n} is not RAM`);
       }
       out.set(new Uint8Array(this.ex.memory.buffer, this.ex.ioBuffer(), n), done);
@@ -203,13 +280,20 @@ export class Hart {
   /** Number of RAM frames. */
   get frameCount(): number { return this.ex.frameCount(); }
 
-  /** Frame f's bytes (a view into wasm memory, valid until the next run), or undefined if absent. */
+  /** Frame f's bytes (a view into wasm memory, valid until the next run), or undefined if absent or lazy (never fetches). */
   frame(f: number): Uint8Array | undefined {
     const p = this.ex.framePtr(f);
     return p === 0 ? undefined : new Uint8Array(this.ex.memory.buffer, p, PAGE_SIZE);
   }
 
-  /** Installs frame contents (restore). */
+  /** Frames held in memory (neither absent nor lazy), ascending. */
+  residentFrames(): number[] {
+    const out: number[] = [];
+    for (let f = 0; f < this.frameCount; f++) if (this.ex.framePtr(f) !== 0) out.push(f);
+    return out;
+  }
+
+  /** Installs frame contents (restore); a lazy frame stops being lazy without being fetched. */
   setFrame(f: number, bytes: Uint8Array): void {
     const p = this.ex.frameForWrite(f);
     if (p === 0) throw new RangeError(`cannot allocate frame ${f}`);
@@ -224,7 +308,7 @@ export class Hart {
     return true;
   }
 
-  /** Frames written since the last harvest (clears their dirty bits). */
+  /** Frames changed since the last harvest (written, or released by the balloon); clears their dirty bits. */
   harvestDirty(): number[] {
     const out: number[] = [];
     for (let first = 0; first < this.frameCount;) {

@@ -1,6 +1,6 @@
 // The hart module's exports: what the TypeScript wrapper (src/machine/core/hart.ts) sees.
-// Layout at init: static data, frame tables, I/O buffer, zero page, TLBs, decode slots,
-// then guest frames allocated on demand.
+// Layout at init: static data, frame tables, I/O buffer, fault buffer, zero page, TLBs,
+// decode slots, then guest frames allocated on demand.
 
 import * as st from "./state";
 import * as mem from "./memory";
@@ -96,7 +96,9 @@ export function dmaRead(paddr: u64, len: u32): bool {
     let f = <u32>((a - mem.RAM_BASE) >> 12);
     let off = <u32>a & 0xfff;
     let n = min(4096 - off, len - done);
-    memory.copy(mem.ioBuffer + done, mem.readHost(f) + off, n);
+    let h = mem.readHost(f);
+    if (h == 0) return false;
+    memory.copy(mem.ioBuffer + done, h + off, n);
     done += n;
   }
   return true;
@@ -123,14 +125,41 @@ function ramRange(paddr: u64, len: u32): bool {
   return paddr >= mem.RAM_BASE && paddr - mem.RAM_BASE <= mem.ramSize && <u64>len <= mem.ramSize - (paddr - mem.RAM_BASE);
 }
 
-/** Host offset of frame f's bytes, or 0 when absent (reads as zero). */
+/** Host offset of frame f's bytes, or 0 when absent or lazy (never faults). */
 export function framePtr(f: u32): usize {
   return f < mem.nframes ? mem.frameHostOf(f) : 0;
 }
-/** Allocates frame f for writing by the host (restore); returns its host offset or 0. */
+/**
+ * Allocates frame f for the host to overwrite whole (restore); returns its host offset or
+ * 0. A lazy frame stops being lazy without being fetched.
+ */
 export function frameForWrite(f: u32): usize {
-  return f < mem.nframes ? touchFrameForWrite(f) : 0;
+  if (f >= mem.nframes) return 0;
+  mem.unmarkLazy(f);
+  return touchFrameForWrite(f);
 }
+
+// ---- Lazy frames: absent frames whose bytes the host supplies on first touch ----------
+
+/** The 4 KiB buffer the host fills in its frameFault import. */
+export function faultBuffer(): usize { return mem.faultBuffer; }
+
+/**
+ * Marks frames lazy from a byte map in the I/O buffer: byte i nonzero marks frame
+ * first + i (a resident frame's contents are dropped). Returns the frames covered.
+ */
+export function markLazy(first: u32, count: u32): u32 {
+  if (first >= mem.nframes) return 0;
+  let n = min(min(mem.nframes - first, count), mem.IO_BUFFER_SIZE);
+  for (let i: u32 = 0; i < n; i++) {
+    if (load<u8>(mem.ioBuffer + i) != 0) mem.markLazy(first + i);
+  }
+  return n;
+}
+export function isLazy(f: u32): bool {
+  return f < mem.nframes && (mem.flagsOf(f) & mem.FF_LAZY) != 0;
+}
+export function lazyFrames(): u32 { return mem.lazyCount; }
 
 /**
  * Dirty harvest: writes one byte per frame (1 = written since the last harvest) into the

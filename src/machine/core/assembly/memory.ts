@@ -1,8 +1,10 @@
 // Guest physical memory: RAM as 4 KiB frames allocated on first write from a pool in
 // linear memory (untouched RAM reads as zero and costs nothing), per-frame flags (dirty,
-// holds decoded code, overlaid by a device), MMIO regions that leave wasm through an
+// holds decoded code, overlaid by a device, lazy), MMIO regions that leave wasm through an
 // imported host function, and the CLINT registers the hart owns. Every physical access
 // is bounds-checked: an address that is neither RAM nor a device is an access fault.
+// Lazy frames (restore, clones) are absent frames whose bytes the host supplies on first
+// touch (hostFrameFault); only the slow paths that meet an absent frame test the flag.
 
 import {
   clock, cyclesPerTick, mtimecmp, mipHw, MIP_MSIP, MIP_MTIP, stopRequest, exitBlock,
@@ -13,6 +15,13 @@ declare function hostMmioRead(id: i32, offset: u64, size: u32): u64;
 /** Returns 0, or 1 = stop the run after this instruction, or 2 = access fault. */
 @external("host", "mmioWrite")
 declare function hostMmioWrite(id: i32, offset: u64, size: u32, value: u64): u32;
+/**
+ * Lazy frame f is needed: the host writes its 4096 bytes into faultBuffer and returns 1,
+ * returns 0 when the frame reads as zero, or 2 when it cannot supply it (the frame stays
+ * lazy and the access fails as EXC_HOST_OOM, so the run stops before the instruction).
+ */
+@external("host", "frameFault")
+declare function hostFrameFault(f: u32): u32;
 
 export const RAM_BASE: u64 = 0x80000000;
 export const PAGE_SIZE: u32 = 4096;
@@ -28,6 +37,8 @@ export const FF_MAPPED: u8 = 8;
 export const FF_WMAPPED: u8 = 16;
 /** Debugging: stores to the frame are logged (and so never cached in a write TLB). */
 export const FF_WATCH: u8 = 32;
+/** Absent, and its bytes come from the host on first touch (never set on a resident frame). */
+export const FF_LAZY: u8 = 64;
 
 export let ramSize: u64 = 0;
 export let nframes: u32 = 0;
@@ -42,6 +53,10 @@ export let zeroPage: usize = 0;
 /** Host buffer the embedding uses to pass bytes in and out (DMA, snapshots). */
 export let ioBuffer: usize = 0;
 export const IO_BUFFER_SIZE: u32 = 1 << 16;
+/** 4 KiB the host fills on a lazy fault (not ioBuffer: a fault can happen mid-DMA). */
+export let faultBuffer: usize = 0;
+/** Frames flagged FF_LAZY. */
+export let lazyCount: u32 = 0;
 
 let heapTop: usize = 0;
 let freeList: usize = 0;
@@ -67,6 +82,7 @@ export function memInit(ramBytes: u64, tablesStart: usize): usize {
   frameSlot = p; p += <usize>nframes * 4;
   frameFlags = p; p += (<usize>nframes + 63) & ~(<usize>63);
   ioBuffer = p; p += IO_BUFFER_SIZE;
+  faultBuffer = p; p += PAGE_SIZE;
   p = (p + 4095) & ~(<usize>4095);
   zeroPage = p; p += PAGE_SIZE;
   ensureMemory(p);
@@ -113,11 +129,9 @@ export function setClintBase(b: u64): void { clintBase = b; }
   return paddr - RAM_BASE < ramSize;
 }
 
-/** Allocates the frame (zeroed); returns its host offset, or 0 when memory is exhausted. */
-export function allocFrame(f: u32): usize {
-  let h = frameHostOf(f);
-  if (h != 0) return h;
-  if (framesInUse >= frameLimit) return 0;
+/** Takes a frame from the free list or the heap (zeroed); 0 when memory is exhausted. */
+function takeFrame(): usize {
+  let h: usize;
   if (freeList != 0) {
     h = freeList;
     freeList = <usize>load<u32>(h);
@@ -127,32 +141,108 @@ export function allocFrame(f: u32): usize {
     h = heapTop;
     heapTop += PAGE_SIZE;
   }
+  return h;
+}
+
+@inline function install(f: u32, h: usize): void {
   store<u32>(frameHost + (<usize>f << 2), <u32>h);
   framesInUse++;
+}
+
+/** Allocates the frame (zeroed, or faulted in when lazy); returns its host offset, or 0 when memory is exhausted. */
+export function allocFrame(f: u32): usize {
+  let h = frameHostOf(f);
+  if (h != 0) return h;
+  if ((flagsOf(f) & FF_LAZY) != 0) return faultIn(f);
+  if (framesInUse >= frameLimit) return 0;
+  h = takeFrame();
+  if (h != 0) install(f, h);
   return h;
+}
+
+/**
+ * Brings lazy frame f in from the host: allocates it (outside the frame limit: it was
+ * within the source's), copies the host's bytes and clears FF_LAZY. Not dirty: it equals
+ * its base until written. Returns 0 when memory is exhausted or the host could not supply
+ * it; the frame then stays lazy and the current run is asked to stop.
+ */
+function faultIn(f: u32): usize {
+  let h = takeFrame();
+  if (h != 0) {
+    let r = hostFrameFault(f);
+    if (r <= 1) {
+      if (r == 1) memory.copy(h, faultBuffer, PAGE_SIZE);
+      install(f, h);
+      setFlags(f, flagsOf(f) & ~FF_LAZY);
+      lazyCount--;
+      return h;
+    }
+    store<u32>(h, <u32>freeList);
+    freeList = h;
+  }
+  stopRequest = STOP_OOM;
+  exitBlock = true;
+  return 0;
+}
+
+/** Reading an absent frame: the zero page, or the lazy frame faulted in (0 if that failed). */
+function absentHost(f: u32): usize {
+  return (flagsOf(f) & FF_LAZY) != 0 ? faultIn(f) : zeroPage;
+}
+
+/** Marks frame f lazy: drops its contents if resident; it then equals its base (not dirty). */
+export function markLazy(f: u32): void {
+  let fl = flagsOf(f);
+  if ((fl & FF_LAZY) != 0) return;
+  dropFrame(f);
+  setFlags(f, (flagsOf(f) & ~FF_DIRTY) | FF_LAZY);
+  lazyCount++;
+}
+
+/** Frame f will be overwritten whole by the host (restore): it stops being lazy, unfetched. */
+export function unmarkLazy(f: u32): void {
+  let fl = flagsOf(f);
+  if ((fl & FF_LAZY) == 0) return;
+  setFlags(f, fl & ~FF_LAZY);
+  lazyCount--;
 }
 
 import { tlbForgetFrame } from "./tlb";
 import { invalidateCode } from "./decodecache";
 import { timersChanged } from "./timer";
+import { STOP_OOM } from "./system";
 
-/** Drops a frame's contents (balloon inflate, zero-page dedup): it reads as zero again. */
-export function releaseFrame(f: u32): void {
+/** Frees a resident frame's bytes and forgets cached translations and decoded code. */
+function dropFrame(f: u32): void {
+  if ((flagsOf(f) & FF_CODE) != 0) invalidateCode(f);
   let h = frameHostOf(f);
   if (h == 0) return;
   tlbForgetFrame(f);
-  if ((flagsOf(f) & FF_CODE) != 0) invalidateCode(f);
-  setFlags(f, flagsOf(f) & ~FF_DIRTY);
   store<u32>(frameHost + (<usize>f << 2), 0);
   store<u32>(h, <u32>freeList);
   freeList = h;
   framesInUse--;
 }
 
-/** Host offset for reading a RAM frame (the zero page when absent). */
+/**
+ * Drops a frame's contents (balloon inflate, zero-page dedup): it reads as zero again,
+ * lazy or not. Marked dirty when that changed it, so incremental checkpoints record it.
+ */
+export function releaseFrame(f: u32): void {
+  let fl = flagsOf(f);
+  if (frameHostOf(f) == 0 && (fl & FF_LAZY) == 0) return;
+  if ((fl & FF_LAZY) != 0) lazyCount--;
+  dropFrame(f);
+  setFlags(f, (flagsOf(f) & ~FF_LAZY) | FF_DIRTY);
+}
+
+/**
+ * Host offset for reading a RAM frame: the zero page when absent, the frame's bytes after
+ * a fault when lazy, 0 when that fault failed (callers raise EXC_HOST_OOM).
+ */
 @inline export function readHost(f: u32): usize {
   let h = frameHostOf(f);
-  return h != 0 ? h : zeroPage;
+  return h != 0 ? h : absentHost(f);
 }
 
 // ---- MMIO regions ---------------------------------------------------------------------

@@ -1,6 +1,8 @@
 // Address translation (Sv39 and bare, priv spec §4.3-4.4) and the slow paths of guest
 // virtual memory access: TLB misses, misaligned and page-crossing accesses, MMIO, frame
-// allocation on first write, dirty marking and decoded-code invalidation.
+// allocation on first write, dirty marking and decoded-code invalidation. Every path that
+// meets an absent frame goes through readHost/allocFrame, which fault lazy frames in; a
+// failed fault raises EXC_HOST_OOM so the run stops before the instruction retires.
 
 import {
   pc, priv, mstatus, satp, raise, exitBlock, stopRequest,
@@ -72,7 +74,9 @@ export function translate(vaddr: u64, acc: u32, p: u32): u64 {
     pteAddr = a + (vpn << 3);
     if (!isRam(pteAddr)) { raise(accessFault(acc), vaddr); return -1; }
     let f = <u32>((pteAddr - RAM_BASE) >> 12);
-    pte = load<u64>(readHost(f) + <usize>(pteAddr & 0xfff));
+    let ph = readHost(f);
+    if (ph == 0) { raise(EXC_HOST_OOM, vaddr); return -1; }
+    pte = load<u64>(ph + <usize>(pteAddr & 0xfff));
     if ((pte & PTE_V) == 0 || ((pte & PTE_R) == 0 && (pte & PTE_W) != 0) || (pte >> 54) != 0) {
       raise(pageFault(acc), vaddr); return -1;
     }
@@ -136,10 +140,11 @@ function resolve(vaddr: u64, acc: u32, size: u32): isize {
       if ((fl & FF_WATCH) != 0 || vaddr - watchVaLo < watchVaSize) logWatch(vaddr, pa);
       else if ((flagsOf(f) & FF_IO) == 0) tlbFill(tlbWrite, vaddr, h, f, lastLevel);
     } else {
-      // Absent frames read as zero through the slow path; they are cached once allocated.
-      h = frameHostOf(f);
-      if (h == 0) h = readHost(f);
-      else if ((fl & FF_IO) == 0) tlbFill(acc == ACC_FETCH ? tlbFetch : tlbRead, vaddr, h, f, lastLevel);
+      // Absent frames read as zero through the slow path; they are cached once allocated
+      // (a lazy frame is allocated by readHost's fault).
+      h = readHost(f);
+      if (h == 0) { raise(EXC_HOST_OOM, vaddr); return -1; }
+      if ((fl & FF_IO) == 0 && frameHostOf(f) != 0) tlbFill(acc == ACC_FETCH ? tlbFetch : tlbRead, vaddr, h, f, lastLevel);
     }
     return <isize>(h + <usize>(pa & 0xfff));
   }
@@ -242,7 +247,11 @@ export function atomicHost(vaddr: u64, isLoad: bool): usize {
   if (!isRam(pa)) { raise(accessFault(acc), vaddr); return 0; }
   amoPaddr = pa;
   let f = <u32>((pa - RAM_BASE) >> 12);
-  if (isLoad) return readHost(f) + <usize>(pa & 0xfff);
+  if (isLoad) {
+    let rh = readHost(f);
+    if (rh == 0) { raise(EXC_HOST_OOM, vaddr); return 0; }
+    return rh + <usize>(pa & 0xfff);
+  }
   let h = touchFrameForWrite(f);
   if (h == 0) { raise(EXC_HOST_OOM, vaddr); return 0; }
   return h + <usize>(pa & 0xfff);
@@ -250,7 +259,8 @@ export function atomicHost(vaddr: u64, isLoad: bool): usize {
 
 /**
  * Translates pc's page for instruction fetch. Returns the physical frame index, or
- * NO_FRAME after raising a fault (instruction page fault, or access fault off RAM).
+ * NO_FRAME after raising a fault (instruction page fault, or access fault off RAM). A lazy
+ * frame is faulted in here, so the caller's readHost finds it resident.
  */
 export function fetchFrame(vaddr: u64): u32 {
   let e = tlbFetch + (<usize>(<u32>(vaddr >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
@@ -259,6 +269,8 @@ export function fetchFrame(vaddr: u64): u32 {
   if (excCause != EXC_NONE) return NO_FRAME;
   if (!isRam(pa)) { raise(EXC_INSN_ACCESS, vaddr); return NO_FRAME; }
   let f = <u32>((pa - RAM_BASE) >> 12);
-  if (frameHostOf(f) != 0) tlbFill(tlbFetch, vaddr, frameHostOf(f), f, lastLevel);
+  let h = readHost(f);
+  if (h == 0) { raise(EXC_HOST_OOM, vaddr); return NO_FRAME; }
+  if (frameHostOf(f) != 0) tlbFill(tlbFetch, vaddr, h, f, lastLevel);
   return f;
 }

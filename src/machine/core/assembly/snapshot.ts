@@ -4,7 +4,7 @@
 
 import * as st from "./state";
 import { fflags } from "./softfloat";
-import { nframes, frameHostOf, ioBuffer } from "./memory";
+import { nframes, frameHostOf, ioBuffer, readHost, zeroPage } from "./memory";
 import { tlbFlushAll, tlbSelect } from "./tlb";
 import { invalidateAllCode } from "./decodecache";
 import { timersChanged, updateTimerLines } from "./timer";
@@ -127,14 +127,18 @@ export function loadState(size: u32): bool {
   return h ^ (h >> 29);
 }
 
-/** 64-bit hash of the hart state and of every non-zero RAM frame (with its index). */
+/**
+ * 64-bit hash of the hart state and of every non-zero RAM frame (with its index). Lazy
+ * frames are faulted in first, so a lazy restore hashes like an eager one.
+ */
 export function stateHash(): u64 {
   let n = saveState();
   let h: u64 = 0xcbf29ce484222325;
   for (let i: u32 = 0; i < n; i += 8) h = mix(h, load<u64>(ioBuffer + i));
   for (let f: u32 = 0; f < nframes; f++) {
     let fh = frameHostOf(f);
-    if (fh == 0) continue;
+    if (fh == 0) fh = readHost(f);
+    if (fh == 0 || fh == zeroPage) continue;
     let nz = false;
     for (let i: usize = 0; i < 4096; i += 8) if (load<u64>(fh + i) != 0) { nz = true; break; }
     if (!nz) continue;
