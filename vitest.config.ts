@@ -2,7 +2,10 @@
 // tests and the Linux guests in plain Node; `workers` runs everything that touches bindings
 // inside workerd (vitest-pool-workers), with the D1 migrations applied.
 import { defineConfig } from "vitest/config";
+import { existsSync } from "node:fs";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
+
+const SMALL_KERNEL = "tools/guest/out/small/Image";
 
 export const TEST_ADMIN_TOKEN = "test-admin-token-0123456789abcdef";
 
@@ -26,7 +29,9 @@ export default defineConfig(async () => {
               main: "./src/index.ts",
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: { TEST_MIGRATIONS: migrations, EDGEVISOR_ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+                bindings: { TEST_MIGRATIONS: migrations, EDGEVISOR_ADMIN_TOKEN: TEST_ADMIN_TOKEN, EDGEVISOR_MAX_IMAGE_BYTES: "16777216" },
+                // The small Linux kernel (initramfs built in) from `npm run images:small`.
+                dataBlobBindings: existsSync(SMALL_KERNEL) ? { SMALL_KERNEL } : {},
               },
             }),
           ],

@@ -13,8 +13,8 @@ import { openApiRoutes } from "./routes/openapi.js";
 export type AppEnv = { Bindings: Env; Variables: { principal: Principal } };
 
 const api = new Hono<AppEnv>()
-  .route("/", openApiRoutes)
   .use("*", authenticate())
+  .route("/", openApiRoutes)
   .route("/images", imageRoutes)
   .route("/vms", vmRoutes)
   .route("/", inventoryRoutes);

@@ -1,7 +1,117 @@
-// VmObject (placeholder).
+// VmObject: one Durable Object per VM incarnation. A thin shell: one start-up gate, typed
+// RPC methods for the Worker, the console WebSocket (hibernatable, many viewers, input from
+// any) and the alarm; the VM's life itself is VmRuntime (vm-runtime.ts).
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.js";
+import type { PowerAction, PowerState } from "../cluster/power.js";
+import { VmRuntime, type Outcome, type VmConfig } from "./vm-runtime.js";
+import { readBlob } from "../storage/image-store.js";
+
+const decoder = new TextDecoder();
+
+/** Console output goes to viewers as text; a streaming decoder keeps split UTF-8 intact. */
+class ViewerStream {
+  private readonly dec = new TextDecoder();
+  text(bytes: Uint8Array): string { return this.dec.decode(bytes, { stream: true }); }
+}
 
 export class VmObject extends DurableObject<Env> {
-  ping(): string { return "pong"; }
+  private readonly rt: VmRuntime;
+  private readonly viewerText = new ViewerStream();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.rt = new VmRuntime(ctx.storage, {
+      now: () => Date.now(),
+      loadBlob: (sha) => readBlob(env.BLOBS, sha),
+      broadcast: (bytes) => {
+        const text = this.viewerText.text(bytes);
+        if (!text) return;
+        for (const ws of ctx.getWebSockets()) {
+          try { ws.send(text); } catch { /* a closing socket */ }
+        }
+      },
+      viewers: () => ctx.getWebSockets().length,
+      setAlarm: async (at) => { if (at === null) await ctx.storage.deleteAlarm(); else await ctx.storage.setAlarm(at); },
+      powerChanged: async (state, reason) => { await this.report(state, reason); },
+      randomSeed: () => new DataView(crypto.getRandomValues(new Uint8Array(8)).buffer).getBigUint64(0),
+    });
+  }
+
+  create(config: VmConfig): void {
+    this.rt.create(config);
+  }
+
+  /** Power state and live figures; `stats.hibernated` says whether this call found it asleep (it wakes it). */
+  async info(): Promise<{ powerState: PowerState; stats: ReturnType<VmRuntime["stats"]> }> {
+    const asleep = this.rt.hibernated;
+    await this.rt.touch();
+    return { powerState: this.rt.powerState, stats: { ...this.rt.stats(), hibernated: asleep } };
+  }
+
+  async power(action: PowerAction): Promise<Outcome<{ powerState: PowerState }>> {
+    return this.rt.power(action);
+  }
+
+  async consoleOutput(from: number, max?: number): Promise<{ data: string; start: number; next: number }> {
+    await this.rt.touch();
+    const r = this.rt.console.read(from, max);
+    return { data: decoder.decode(r.data), start: r.start, next: r.next };
+  }
+
+  async consoleInput(bytes: Uint8Array): Promise<Outcome<{ accepted: number }>> {
+    return this.rt.input(bytes);
+  }
+
+  /** Removes everything the object stores (the VM is deleted). */
+  async destroy(): Promise<void> {
+    await this.rt.destroy();
+    for (const ws of this.ctx.getWebSockets()) ws.close(1001, "the VM was deleted");
+    await this.ctx.storage.deleteAll();
+  }
+
+  override async alarm(): Promise<void> {
+    await this.rt.alarm();
+  }
+
+  /** The console WebSocket (text messages both ways): `?from=N` replays the output from byte N first. */
+  override async fetch(request: Request): Promise<Response> {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return new Response("expected a WebSocket upgrade", { status: 426 });
+    }
+    const pair = new WebSocketPair();
+    const [client, server] = [pair[0], pair[1]];
+    this.ctx.acceptWebSocket(server);
+    const from = new URL(request.url).searchParams.get("from");
+    if (from !== null && /^\d+$/.test(from)) {
+      for (let at = Number(from); at < this.rt.console.end;) {
+        const r = this.rt.console.read(at, 256 * 1024);
+        if (r.data.length === 0) break;
+        server.send(new TextDecoder().decode(r.data));
+        at = r.next;
+      }
+    }
+    await this.rt.touch();
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(_ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const bytes = typeof message === "string" ? new TextEncoder().encode(message) : new Uint8Array(message);
+    await this.rt.input(bytes);
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    try { ws.close(code === 1005 ? 1000 : code, "bye"); } catch { /* already closed */ }
+  }
+
+  /** Keeps the inventory's copy of the power state current (guest power-off included). */
+  private async report(state: PowerState, reason: string): Promise<void> {
+    const id = this.rt.config?.id;
+    if (!id) return;
+    const at = Date.now();
+    await this.env.DB.batch([
+      this.env.DB.prepare("UPDATE vms SET power_state = ?, updated_at = ? WHERE id = ?").bind(state, at, id),
+      this.env.DB.prepare("INSERT INTO events (at, kind, entity_id, message) VALUES (?, 'vm.power', ?, ?)").bind(at, id, `${state}: ${reason}`),
+    ]);
+  }
 }

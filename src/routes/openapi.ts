@@ -1,5 +1,89 @@
-// GET /api/openapi.json (placeholder).
+// GET /api/openapi.json: the API as an OpenAPI 3.1 document. Request bodies come from the
+// zod schemas the routes validate with, so the document cannot drift from the checks.
 import { Hono } from "hono";
+import { z } from "zod";
 import type { AppEnv } from "../app.js";
+import { createVmSchema } from "../schemas/vms.js";
 
-export const openApiRoutes = new Hono<AppEnv>().get("/openapi.json", (c) => c.json({ openapi: "3.1.0" }));
+type Op = { summary: string; body?: z.ZodType | "octet-stream" | "text"; query?: string[]; status?: number };
+
+/** Every route: method → path (OpenAPI style) → what it does. */
+export const ROUTES: Record<string, Record<string, Op>> = {
+  "/api/images": {
+    get: { summary: "List images" },
+    post: { summary: "Upload an image (raw bytes; content-addressed, stored once)", body: "octet-stream", query: ["name", "kind", "signature"], status: 201 },
+  },
+  "/api/images/{id}": {
+    get: { summary: "Get an image" },
+    delete: { summary: "Delete an image (409 while a VM uses it)", status: 204 },
+  },
+  "/api/vms": {
+    get: { summary: "List VMs" },
+    post: { summary: "Create a VM", body: createVmSchema, status: 201 },
+  },
+  "/api/vms/{id}": {
+    get: { summary: "Get a VM: config, power state, host, live stats" },
+    delete: { summary: "Delete a powered-off VM", status: 204 },
+  },
+  "/api/vms/{id}/power": {
+    get: { summary: "Get the power state" },
+    post: { summary: "Power action: start, stop, reset, suspend, resume", query: ["action"] },
+  },
+  "/api/vms/{id}/console": {
+    get: { summary: "Console WebSocket (Upgrade: websocket; ?from=N replays output from byte N)", query: ["from"], status: 101 },
+  },
+  "/api/vms/{id}/console/output": {
+    get: { summary: "Console output from byte offset `from` → {data, start, next}", query: ["from"] },
+  },
+  "/api/vms/{id}/console/input": {
+    post: { summary: "Type bytes into the guest's serial console", body: "text" },
+  },
+  "/api/datacenters": { get: { summary: "List datacenters" } },
+  "/api/clusters": { get: { summary: "List clusters" } },
+  "/api/hosts": { get: { summary: "List hosts" } },
+  "/api/hosts/{id}": { get: { summary: "Get a host" } },
+};
+
+function document() {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [path, ops] of Object.entries(ROUTES)) {
+    paths[path] = {};
+    for (const [method, op] of Object.entries(ops)) {
+      const params = [
+        ...[...path.matchAll(/\{(\w+)\}/g)].map((m) => ({ name: m[1], in: "path", required: true, schema: { type: "string" } })),
+        ...(op.query ?? []).map((q) => ({ name: q, in: "query", schema: { type: "string" } })),
+      ];
+      const body = op.body === undefined ? undefined
+        : op.body === "octet-stream" ? { required: true, content: { "application/octet-stream": { schema: { type: "string", format: "binary" } } } }
+        : op.body === "text" ? { required: true, content: { "text/plain": { schema: { type: "string" } } } }
+        : { required: true, content: { "application/json": { schema: z.toJSONSchema(op.body, { io: "input" }) } } };
+      paths[path]![method] = {
+        summary: op.summary,
+        security: [{ bearer: [] }],
+        ...(params.length ? { parameters: params } : {}),
+        ...(body ? { requestBody: body } : {}),
+        responses: {
+          [String(op.status ?? 200)]: { description: "success" },
+          default: { description: "error", content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },
+        },
+      };
+    }
+  }
+  return {
+    openapi: "3.1.0",
+    info: { title: "Edgevisor", version: "0.1.0", description: "RISC-V VMs in Durable Objects, managed like vSphere." },
+    paths,
+    components: {
+      securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      schemas: {
+        Error: {
+          type: "object",
+          properties: { error: { type: "object", properties: { code: { type: "string" }, message: { type: "string" } }, required: ["code", "message"] } },
+          required: ["error"],
+        },
+      },
+    },
+  };
+}
+
+export const openApiRoutes = new Hono<AppEnv>().get("/openapi.json", (c) => c.json(document()));

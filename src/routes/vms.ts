@@ -1,5 +1,141 @@
-// VMs (placeholder).
+// /api/vms: create, list, inspect and delete VMs, power actions, and the console (WebSocket,
+// output by offset, input). The inventory row lives in D1; the live VM is its VmObject.
 import { Hono } from "hono";
+import { eq, asc } from "drizzle-orm";
 import type { AppEnv } from "../app.js";
+import type { Env } from "../env.js";
+import { intSetting } from "../env.js";
+import { openDb, schema } from "../storage/db/index.js";
+import { jsonBody } from "../body.js";
+import { createVmSchema, powerActionSchema } from "../schemas/vms.js";
+import { ApiError, badRequest, conflict, notFound, tooLarge, unprocessable } from "../errors.js";
+import { newId } from "../ids.js";
+import type { Outcome, VmConfig } from "../durable/vm-runtime.js";
 
-export const vmRoutes = new Hono<AppEnv>();
+type VmRow = typeof schema.vms.$inferSelect;
+
+const MAX_INPUT_BYTES = 64 * 1024;
+
+export function vmStub(env: Env, row: Pick<VmRow, "id" | "incarnation">) {
+  return env.VM.get(env.VM.idFromName(`${row.id}#${row.incarnation}`));
+}
+
+export function vmJson(row: VmRow) {
+  return {
+    id: row.id,
+    name: row.name,
+    host: row.hostId,
+    powerState: row.powerState,
+    memoryMiB: row.memoryMiB,
+    vcpus: row.vcpus,
+    boot: JSON.parse(row.boot) as { kernel: string; initrd?: string; cmdline?: string },
+    clonedFrom: row.clonedFrom ?? undefined,
+    createdAt: new Date(row.createdAt).toISOString(),
+  };
+}
+
+async function findVm(env: Env, id: string): Promise<VmRow> {
+  const [row] = await openDb(env.DB).select().from(schema.vms).where(eq(schema.vms.id, id));
+  if (!row) throw notFound("VM", id);
+  return row;
+}
+
+function unwrap<T>(o: Outcome<T>): T {
+  if (o.ok) return o.value;
+  throw new ApiError(o.status, o.code, o.message);
+}
+
+export const vmRoutes = new Hono<AppEnv>()
+  .post("/", async (c) => {
+    const body = await jsonBody(c, createVmSchema);
+    const cap = intSetting(c.env.EDGEVISOR_MAX_VM_MEMORY_MIB, 512);
+    if (body.memoryMiB > cap) throw unprocessable(`memoryMiB: ${body.memoryMiB} MiB is above this service's cap of ${cap} MiB`);
+    if (body.disks?.length) throw unprocessable("disks: virtual disks are not available yet; boot from a kernel and initramfs");
+    if (body.secureBoot) throw unprocessable("secureBoot: Secure Boot is not available yet");
+    if (body.encrypted) throw unprocessable("encrypted: VM encryption is not available yet");
+    const db = openDb(c.env.DB);
+    const image = async (id: string, field: string, kind: string) => {
+      const [img] = await db.select().from(schema.images).where(eq(schema.images.id, id));
+      if (!img) throw unprocessable(`${field}: image ${id} does not exist`);
+      if (img.kind !== kind) throw unprocessable(`${field}: image ${id} is a ${img.kind} image, not a ${kind}`);
+      return { image: img.id, sha256: img.sha256 };
+    };
+    const kernel = await image(body.boot.kernel, "boot.kernel", "kernel");
+    const initrd = body.boot.initrd ? await image(body.boot.initrd, "boot.initrd", "initrd") : undefined;
+    const hostId = body.host ?? "host-default";
+    const [host] = await db.select().from(schema.hosts).where(eq(schema.hosts.id, hostId));
+    if (!host) throw unprocessable(`host: host ${hostId} does not exist`);
+    const [dup] = await db.select({ id: schema.vms.id }).from(schema.vms).where(eq(schema.vms.name, body.name));
+    if (dup) throw conflict(`a VM named ${body.name} already exists (${dup.id})`);
+
+    const now = Date.now();
+    const row: VmRow = {
+      id: newId("vm"), name: body.name, hostId, memoryMiB: body.memoryMiB, vcpus: 1,
+      boot: JSON.stringify({ kernel: kernel.image, ...(initrd ? { initrd: initrd.image } : {}), ...(body.boot.cmdline !== undefined ? { cmdline: body.boot.cmdline } : {}) }),
+      powerState: "POWERED_OFF", incarnation: 0, clonedFrom: null, createdAt: now, updatedAt: now,
+    };
+    const config: VmConfig = {
+      id: row.id, name: row.name, memoryMiB: row.memoryMiB, kernel,
+      ...(initrd ? { initrd } : {}),
+      ...(body.boot.cmdline !== undefined ? { cmdline: body.boot.cmdline } : {}),
+      idleTimeoutMs: (body.idleTimeoutSeconds ?? intSetting(c.env.EDGEVISOR_IDLE_TIMEOUT_SECONDS, 30)) * 1000,
+    };
+    const stub = vmStub(c.env, row);
+    await stub.create(config);
+    await db.insert(schema.vms).values(row);
+    if (body.powerOn) {
+      const r = await stub.power("start");
+      if (r.ok) row.powerState = r.value.powerState;
+    }
+    return c.json(vmJson(row), 201);
+  })
+  .get("/", async (c) => {
+    const rows = await openDb(c.env.DB).select().from(schema.vms).orderBy(asc(schema.vms.createdAt));
+    return c.json(rows.map(vmJson));
+  })
+  .get("/:id", async (c) => {
+    const row = await findVm(c.env, c.req.param("id"));
+    const live = await vmStub(c.env, row).info();
+    return c.json({ ...vmJson(row), powerState: live.powerState, stats: live.stats });
+  })
+  .delete("/:id", async (c) => {
+    const row = await findVm(c.env, c.req.param("id"));
+    const stub = vmStub(c.env, row);
+    const { powerState } = await stub.info();
+    if (powerState !== "POWERED_OFF") throw conflict(`VM ${row.id} is ${powerState}; stop it before deleting it`);
+    await stub.destroy();
+    await openDb(c.env.DB).delete(schema.vms).where(eq(schema.vms.id, row.id));
+    return c.body(null, 204);
+  })
+  .post("/:id/power", async (c) => {
+    const action = powerActionSchema.safeParse(c.req.query("action"));
+    if (!action.success) throw badRequest("action must be one of start, stop, reset, suspend, resume (?action=...)");
+    const row = await findVm(c.env, c.req.param("id"));
+    return c.json(unwrap(await vmStub(c.env, row).power(action.data)));
+  })
+  .get("/:id/power", async (c) => {
+    const row = await findVm(c.env, c.req.param("id"));
+    const { powerState } = await vmStub(c.env, row).info();
+    return c.json({ powerState });
+  })
+  .get("/:id/console", async (c) => {
+    const row = await findVm(c.env, c.req.param("id"));
+    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+      throw new ApiError(426, "upgrade_required", "the console is a WebSocket: send Upgrade: websocket (or use /console/output and /console/input)");
+    }
+    return vmStub(c.env, row).fetch(c.req.raw);
+  })
+  .get("/:id/console/output", async (c) => {
+    const from = c.req.query("from") ?? "0";
+    if (!/^\d{1,15}$/.test(from)) throw badRequest("from must be a byte offset (a non-negative integer)");
+    const row = await findVm(c.env, c.req.param("id"));
+    return c.json(await vmStub(c.env, row).consoleOutput(Number(from)));
+  })
+  .post("/:id/console/input", async (c) => {
+    const len = Number(c.req.header("content-length") ?? "0");
+    if (len > MAX_INPUT_BYTES) throw tooLarge(`console input is limited to ${MAX_INPUT_BYTES} bytes per request`);
+    const bytes = new Uint8Array(await c.req.arrayBuffer());
+    if (bytes.length > MAX_INPUT_BYTES) throw tooLarge(`console input is limited to ${MAX_INPUT_BYTES} bytes per request`);
+    const row = await findVm(c.env, c.req.param("id"));
+    return c.json(unwrap(await vmStub(c.env, row).consoleInput(bytes)));
+  });

@@ -7,6 +7,8 @@ declare global {
     interface Env extends WorkerEnv {
       TEST_MIGRATIONS: D1Migration[];
       EDGEVISOR_ADMIN_TOKEN: string;
+      /** tools/guest/out/small/Image, when built. */
+      SMALL_KERNEL?: ArrayBuffer;
     }
   }
 }

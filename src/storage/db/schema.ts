@@ -105,3 +105,21 @@ export const events = sqliteTable("events", {
   /** JSON */
   data: text("data"),
 }, (t) => [index("events_entity").on(t.entityId)]);
+
+/**
+ * Snapshot frames are stored once by content: packs of up to 256 frames in KV
+ * (`pack/<sha256>`), this index from a frame's SHA-256 to its pack and slot, and a reference
+ * count per pack (snapshots and clones holding it).
+ */
+export const framePacks = sqliteTable("frame_packs", {
+  key: text("key").primaryKey(),
+  frames: integer("frames").notNull(),
+  refs: integer("refs").notNull().default(0),
+  createdAt: created(),
+});
+
+export const frameIndex = sqliteTable("frame_index", {
+  hash: text("hash").primaryKey(),
+  pack: text("pack").notNull(),
+  slot: integer("slot").notNull(),
+}, (t) => [index("frame_index_pack").on(t.pack)]);

@@ -1,0 +1,173 @@
+// Snapshot frames stored once by content. A frame's SHA-256 names it; new frames are written
+// to KV in packs of up to 256 (1 MiB, itself named by its SHA-256 so it is immutable and
+// verifiable), D1 maps each frame hash to its pack and slot, and packs carry reference counts
+// (snapshots and the clones built on them). PackCache keeps packs in memory once per isolate,
+// so every clone of one snapshot in an isolate faults its frames in from the same bytes.
+
+const PAGE = 4096;
+const PACK_FRAMES = 256;
+/** D1 allows 100 bound parameters per statement. */
+const IN_BATCH = 90;
+
+export interface FrameRef { pack: string; slot: number }
+
+export class FrameStoreError extends Error {}
+
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  let s = "";
+  for (const b of d) s += b.toString(16).padStart(2, "0");
+  return s;
+}
+
+/**
+ * Stores frames not already in the store; returns where each one lives and how many bytes
+ * were newly written. `frames` maps a frame number to its 4 KiB content.
+ */
+export async function storeFrames(kv: KVNamespace, db: D1Database, frames: Map<number, Uint8Array>, now: number): Promise<{ refs: Map<number, FrameRef>; newBytes: number }> {
+  const byHash = new Map<string, Uint8Array>();
+  const hashOf = new Map<number, string>();
+  await Promise.all([...frames].map(async ([pfn, bytes]) => {
+    const h = await sha256Hex(bytes);
+    hashOf.set(pfn, h);
+    byHash.set(h, bytes);
+  }));
+  const known = new Map<string, FrameRef>();
+  const hashes = [...byHash.keys()];
+  for (let i = 0; i < hashes.length; i += IN_BATCH) {
+    const part = hashes.slice(i, i + IN_BATCH);
+    const rows = await db.prepare(`SELECT hash, pack, slot FROM frame_index WHERE hash IN (${part.map(() => "?").join(",")})`)
+      .bind(...part).all<{ hash: string; pack: string; slot: number }>();
+    for (const r of rows.results) known.set(r.hash, { pack: r.pack, slot: r.slot });
+  }
+  const missing = hashes.filter((h) => !known.has(h));
+  let newBytes = 0;
+  for (let i = 0; i < missing.length; i += PACK_FRAMES) {
+    const part = missing.slice(i, i + PACK_FRAMES);
+    const pack = new Uint8Array(part.length * PAGE);
+    part.forEach((h, j) => pack.set(byHash.get(h)!, j * PAGE));
+    const key = `pack/${await sha256Hex(pack)}`;
+    await kv.put(key, pack);
+    newBytes += pack.length;
+    const stmts = [db.prepare("INSERT OR IGNORE INTO frame_packs (key, frames, refs, created_at) VALUES (?, ?, 0, ?)").bind(key, part.length, now)];
+    for (let j = 0; j < part.length; j += 30) {
+      const rows = part.slice(j, j + 30);
+      stmts.push(db.prepare(`INSERT OR IGNORE INTO frame_index (hash, pack, slot) VALUES ${rows.map(() => "(?, ?, ?)").join(",")}`)
+        .bind(...rows.flatMap((h, k) => [h, key, j + k])));
+    }
+    await db.batch(stmts);
+    part.forEach((h, j) => known.set(h, { pack: key, slot: j }));
+  }
+  const refs = new Map<number, FrameRef>();
+  for (const [pfn, h] of hashOf) refs.set(pfn, known.get(h)!);
+  return { refs, newBytes };
+}
+
+/** Stores an immutable blob (a snapshot manifest) by content; its key joins the counted packs. */
+export async function storeManifest(kv: KVNamespace, db: D1Database, json: string, now: number): Promise<string> {
+  const bytes = new TextEncoder().encode(json);
+  const key = `manifest/${await sha256Hex(bytes)}`;
+  await kv.put(key, bytes);
+  await db.prepare("INSERT OR IGNORE INTO frame_packs (key, frames, refs, created_at) VALUES (?, 0, 0, ?)").bind(key, now).run();
+  return key;
+}
+
+export async function loadManifest<T>(kv: KVNamespace, key: string): Promise<T> {
+  const bytes = await kv.get(key, "arrayBuffer");
+  if (!bytes) throw new FrameStoreError(`snapshot manifest ${key} is missing`);
+  if (`manifest/${await sha256Hex(new Uint8Array(bytes))}` !== key) throw new FrameStoreError(`snapshot manifest ${key} is corrupt`);
+  return JSON.parse(new TextDecoder().decode(bytes)) as T;
+}
+
+/** One more holder for each key (a snapshot or a clone now depends on them). */
+export async function retain(db: D1Database, keys: Iterable<string>): Promise<void> {
+  const all = [...new Set(keys)];
+  const stmts = [];
+  for (let i = 0; i < all.length; i += IN_BATCH) {
+    const part = all.slice(i, i + IN_BATCH);
+    stmts.push(db.prepare(`UPDATE frame_packs SET refs = refs + 1 WHERE key IN (${part.map(() => "?").join(",")})`).bind(...part));
+  }
+  if (stmts.length) await db.batch(stmts);
+}
+
+/** One holder fewer; keys no one holds any more are deleted from KV and the index. */
+export async function release(kv: KVNamespace, db: D1Database, keys: Iterable<string>): Promise<number> {
+  const all = [...new Set(keys)];
+  let freed = 0;
+  for (let i = 0; i < all.length; i += IN_BATCH) {
+    const part = all.slice(i, i + IN_BATCH);
+    const marks = part.map(() => "?").join(",");
+    await db.prepare(`UPDATE frame_packs SET refs = refs - 1 WHERE key IN (${marks})`).bind(...part).run();
+    const dead = (await db.prepare(`SELECT key FROM frame_packs WHERE refs <= 0 AND key IN (${marks})`).bind(...part).all<{ key: string }>()).results.map((r) => r.key);
+    if (!dead.length) continue;
+    const dm = dead.map(() => "?").join(",");
+    await db.batch([
+      db.prepare(`DELETE FROM frame_index WHERE pack IN (${dm})`).bind(...dead),
+      db.prepare(`DELETE FROM frame_packs WHERE key IN (${dm})`).bind(...dead),
+    ]);
+    await Promise.all(dead.map((k) => kv.delete(k)));
+    freed += dead.length;
+  }
+  return freed;
+}
+
+interface CachedPack { bytes: Uint8Array; pins: number; used: number }
+
+/** Packs in memory, shared by every VM object of the isolate; pinned while a VM uses them. */
+export class PackCache {
+  private readonly packs = new Map<string, CachedPack>();
+  private tick = 0;
+
+  constructor(private readonly capBytes: number) {}
+
+  /** Fetches (and verifies) the packs not yet cached and pins all of them. */
+  async pin(kv: KVNamespace, keys: readonly string[]): Promise<void> {
+    const need = [...new Set(keys)].filter((k) => !this.packs.has(k));
+    const got = await Promise.all(need.map(async (k) => {
+      const b = await kv.get(k, "arrayBuffer");
+      if (!b) throw new FrameStoreError(`snapshot frames ${k} are missing`);
+      if (`pack/${await sha256Hex(new Uint8Array(b as ArrayBuffer))}` !== k) throw new FrameStoreError(`snapshot frames ${k} are corrupt`);
+      return [k, new Uint8Array(b)] as const;
+    }));
+    for (const [k, bytes] of got) if (!this.packs.has(k)) this.packs.set(k, { bytes, pins: 0, used: 0 });
+    for (const k of new Set(keys)) this.packs.get(k)!.pins++;
+    this.trim();
+  }
+
+  unpin(keys: readonly string[]): void {
+    for (const k of new Set(keys)) {
+      const p = this.packs.get(k);
+      if (p && p.pins > 0) p.pins--;
+    }
+    this.trim();
+  }
+
+  /** A frame's bytes (a view; copy before keeping), or undefined if the pack is not cached. */
+  frame(pack: string, slot: number): Uint8Array | undefined {
+    const p = this.packs.get(pack);
+    if (!p || (slot + 1) * PAGE > p.bytes.length) return undefined;
+    p.used = ++this.tick;
+    return p.bytes.subarray(slot * PAGE, (slot + 1) * PAGE);
+  }
+
+  get bytes(): number {
+    let n = 0;
+    for (const p of this.packs.values()) n += p.bytes.length;
+    return n;
+  }
+
+  /** Drops unpinned packs, least recently used first, while over the cap. */
+  private trim(): void {
+    if (this.bytes <= this.capBytes) return;
+    const idle = [...this.packs].filter(([, p]) => p.pins === 0).sort((a, b) => a[1].used - b[1].used);
+    let total = this.bytes;
+    for (const [k, p] of idle) {
+      if (total <= this.capBytes) break;
+      this.packs.delete(k);
+      total -= p.bytes.length;
+    }
+  }
+}
+
+/** The isolate's pack cache. */
+export const sharedPacks = new PackCache(64 << 20);
