@@ -7,6 +7,7 @@ import { ApiError, errorBody } from "./errors.js";
 import { authenticate, type Principal } from "./middleware/auth.js";
 import { imageRoutes } from "./routes/images.js";
 import { vmRoutes } from "./routes/vms.js";
+import { snapshotRoutes } from "./routes/snapshots.js";
 import { inventoryRoutes } from "./routes/inventory.js";
 import { openApiRoutes } from "./routes/openapi.js";
 
@@ -17,6 +18,7 @@ const api = new Hono<AppEnv>()
   .route("/", openApiRoutes)
   .route("/images", imageRoutes)
   .route("/vms", vmRoutes)
+  .route("/vms", snapshotRoutes)
   .route("/", inventoryRoutes);
 
 export const app = new Hono<AppEnv>()

@@ -9,6 +9,8 @@ import { transition, type PowerAction, type PowerState } from "../cluster/power.
 import { IdlePacer } from "../cluster/pacer.js";
 import { CheckpointStore } from "../storage/checkpoint-store.js";
 import { ConsoleLog } from "../storage/console-log.js";
+import { sharedPacks, storeFrames, storeManifest, loadManifest, retain, release, type FrameRef } from "../storage/frame-store.js";
+import { encodeManifest, decodeManifest } from "../storage/snapshot-manifest.js";
 
 /** What the VM object keeps about its VM (written once at creation). */
 export interface VmConfig {
@@ -33,7 +35,21 @@ export interface RuntimeHost {
   /** Reports a power-state change (inventory, events). */
   powerChanged(state: PowerState, reason: string): Promise<void>;
   randomSeed(): bigint;
+  /** KV (content-addressed snapshot frames) and D1 (their index and reference counts). */
+  blobs: KVNamespace;
+  db: D1Database;
 }
+
+/** The memory snapshot a VM's RAM is layered on (clones, reverts). */
+interface BaseLayer { manifest: string; packs: string[] }
+
+/** What a memory snapshot of a VM produced (the caller records and retains it). */
+export interface CapturedSnapshot { manifest: string; packs: string[]; powerState: PowerState; frames: number; storedBytes: number }
+
+const CONSOLE_TAIL = 64 * 1024;
+/** Longest a busy guest's console output waits for its checkpoint. */
+const OUTPUT_MS = 50;
+const EMPTY = new Uint8Array(0);
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; status: 404 | 409 | 422 | 500; code: string; message: string };
 
@@ -59,10 +75,9 @@ export class VmRuntime {
   private idleSince: number | undefined;
   private lastCheckpoint = 0;
   private pacer: IdlePacer | undefined;
-  /** Frames saved in the checkpoint (to drop the ones the guest gave back). */
-  private persisted = new Set<number>();
+  /** Packs this runtime has pinned in the isolate's cache for its machine. */
+  private pinned: string[] = [];
   private lastError: string | undefined;
-  private unsent: Uint8Array[] = [];
   readonly console: ConsoleLog;
   private readonly store: CheckpointStore;
 
@@ -123,6 +138,8 @@ export class VmRuntime {
     }
     await this.ensureMachine();
     this.machine!.input(bytes);
+    // Acknowledged input is saved: an eviction right after this answer does not lose it.
+    this.checkpoint();
     this.wake();
     return { ok: true, value: { accepted: bytes.length } };
   }
@@ -143,8 +160,8 @@ export class VmRuntime {
 
   /** Called when the object is deleted: nothing may keep running. */
   async destroy(): Promise<void> {
-    this.machine = undefined;
-    this.wakeInline?.();
+    this.dropMachine();
+    await this.dropBase();
     await this.host.setAlarm(null);
   }
 
@@ -177,19 +194,22 @@ export class VmRuntime {
 
   private async powerOff(reason: string): Promise<void> {
     this.dropMachine();
+    let shown: Uint8Array = new Uint8Array(0);
     this.store.atomically(() => {
       this.store.clearFrames();
       this.store.delete("machine");
       this.store.put("hibernated", false);
       this.store.put("power", "POWERED_OFF");
-      this.console.persist();
+      shown = this.console.persist();
     });
-    this.persisted.clear();
+    if (shown.length) this.host.broadcast(shown);
+    await this.dropBase();
     await this.host.setAlarm(null);
     await this.host.powerChanged("POWERED_OFF", reason);
   }
 
   private dropMachine(): void {
+    if (this.pinned.length) { sharedPacks.unpin(this.pinned); this.pinned = []; }
     this.machine = undefined;
     this.sleepingUntil = undefined;
     this.idleSince = undefined;
@@ -222,16 +242,23 @@ export class VmRuntime {
     this.sleepingUntil = undefined;
     this.idleSince = undefined;
     this.lastError = undefined;
-    // A fresh boot replaces the whole checkpoint.
+    // A fresh boot replaces the whole checkpoint, base layer included.
     this.store.clearFrames();
-    this.persisted.clear();
+    await this.dropBase();
     this.store.put("hibernated", false);
     void reason;
   }
 
+  private restoring: Promise<void> | undefined;
+
   /** Brings the machine into memory from the checkpoint (after eviction or hibernation). */
   private async ensureMachine(): Promise<void> {
     if (this.machine) return;
+    this.restoring ??= this.restore().finally(() => { this.restoring = undefined; });
+    await this.restoring;
+  }
+
+  private async restore(): Promise<void> {
     const cfg = this.config!;
     const state = this.store.get<VirtState>("machine");
     if (!state) {
@@ -240,16 +267,30 @@ export class VmRuntime {
       this.checkpoint();
       return;
     }
-    const pfns = this.store.pfns();
+    const base = this.store.get<BaseLayer>("base");
+    if (base) {
+      await sharedPacks.pin(this.host.blobs, base.packs);
+      this.pinned = base.packs;
+    }
+    const pfns = new Set(this.store.pfns());
+    if (base) for (const f of this.store.basePfns()) pfns.add(f);
+    const load = (f: number): Uint8Array | undefined => {
+      const own = this.store.frame(f);
+      if (own) return own.length ? own : undefined;
+      const ref = base ? this.store.baseRef(f) : undefined;
+      if (!ref || !base) return undefined;
+      const bytes = sharedPacks.frame(base.packs[ref.pack]!, ref.slot);
+      if (!bytes) throw new Error(`snapshot frames for frame ${f} are not loaded`);
+      return bytes.slice();
+    };
     this.machine = new VirtMachine(hartModule, {
       memoryMiB: cfg.memoryMiB,
       kernel: new Uint8Array(0),
       console: { write: (b) => this.output(b) },
       decodeSlots: DECODE_SLOTS,
       maxResidentFrames: cfg.memoryMiB * 256,
-      restore: { state, lazy: { indices: pfns, load: (f) => this.store.frame(f) } },
+      restore: { state, lazy: { indices: pfns, load } },
     });
-    this.persisted = new Set(pfns);
     this.pacer = new IdlePacer(this.host.now(), this.machine.hart.clock);
     this.sleepingUntil = undefined;
     this.idleSince = undefined;
@@ -259,22 +300,9 @@ export class VmRuntime {
 
   // ---- running ---------------------------------------------------------------------------
 
+  /** Guest output waits in the log's tail until a checkpoint makes it visible (the output rule). */
   private output(bytes: Uint8Array): void {
     this.console.append(bytes);
-    this.unsent.push(bytes.slice());
-  }
-
-  /** Sends the output of the last slice to the viewers as one message. */
-  private flushViewers(): void {
-    if (this.unsent.length === 0) return;
-    const parts = this.unsent;
-    this.unsent = [];
-    let n = 0;
-    for (const p of parts) n += p.length;
-    const all = new Uint8Array(n);
-    n = 0;
-    for (const p of parts) { all.set(p, n); n += p.length; }
-    this.host.broadcast(all);
   }
 
   /** Starts the run loop (or cuts an idle wait short). */
@@ -298,7 +326,9 @@ export class VmRuntime {
         }
         const m = this.machine;
         const r = m.run(SLICE);
-        this.flushViewers();
+        // Output is released once the state that produced it is saved: at once when the
+        // guest waits, at most OUTPUT_MS later while it keeps printing.
+        if (this.console.unpersisted > 0 && (r.kind !== "budget" || this.host.now() - this.lastCheckpoint >= OUTPUT_MS)) this.checkpoint();
         if (m.hart.lazyFaultError) throw new Error(`checkpoint frame unreadable: ${m.hart.lazyFaultError}`);
         if (r.kind === "poweroff") { await this.powerOff("the guest powered off"); return; }
         if (r.kind === "reboot") { await this.boot("the guest rebooted"); this.checkpoint(); continue; }
@@ -377,6 +407,84 @@ export class VmRuntime {
     await this.host.setAlarm(null);
   }
 
+  // ---- memory snapshots -------------------------------------------------------------------
+
+  /**
+   * Captures the whole VM (RAM, hart, devices, console tail) into the content-addressed
+   * frame store. Frames still in the base layer are referenced, not re-read. The VM keeps
+   * running; the caller retains the returned keys for whoever holds the snapshot.
+   */
+  async captureSnapshot(): Promise<Outcome<CapturedSnapshot>> {
+    const power = this.powerState;
+    if (power === "POWERED_OFF") return { ok: false, status: 409, code: "wrong_state", message: "a powered-off VM has no memory to snapshot" };
+    if (power === "POWERED_ON") { await this.ensureMachine(); this.checkpoint(); }
+    const state = this.store.get<VirtState>("machine");
+    if (!state) return { ok: false, status: 409, code: "wrong_state", message: "the VM has no saved state yet" };
+    const own = new Map<number, Uint8Array>();
+    for (const f of this.store.pfns()) {
+      const b = this.store.frame(f);
+      if (b && b.length) own.set(f, b);
+    }
+    const now = this.host.now();
+    const { refs, newBytes } = await storeFrames(this.host.blobs, this.host.db, own, now);
+    const base = this.store.get<BaseLayer>("base");
+    if (base) for (const [f, r] of this.store.baseOnly()) refs.set(f, { pack: base.packs[r.pack]!, slot: r.slot } satisfies FrameRef);
+    const tail = this.console.read(Math.max(0, this.console.end - CONSOLE_TAIL), CONSOLE_TAIL);
+    const { json, packs } = encodeManifest({
+      memoryMiB: this.config!.memoryMiB, powerState: power, state, refs,
+      console: { end: tail.next, tail: tail.data },
+    });
+    const manifest = await storeManifest(this.host.blobs, this.host.db, json, now);
+    return { ok: true, value: { manifest, packs, powerState: power, frames: refs.size, storedBytes: newBytes } };
+  }
+
+  /**
+   * Makes the VM continue from a memory snapshot (a clone's first state, or a revert): the
+   * snapshot becomes the base layer, own frames are dropped, and the power state becomes the
+   * snapshot's (a running snapshot runs at once unless `powerOn` is false: then SUSPENDED).
+   */
+  async applySnapshot(manifestKey: string, powerOn: boolean): Promise<Outcome<{ powerState: PowerState }>> {
+    let m;
+    try {
+      m = decodeManifest(await loadManifest(this.host.blobs, manifestKey));
+    } catch (e) {
+      return { ok: false, status: 422, code: "bad_snapshot", message: (e as Error).message };
+    }
+    if (m.memoryMiB !== this.config!.memoryMiB) {
+      return { ok: false, status: 422, code: "bad_snapshot", message: `the snapshot has ${m.memoryMiB} MiB of RAM, the VM ${this.config!.memoryMiB} MiB` };
+    }
+    this.dropMachine();
+    const old = this.store.get<BaseLayer>("base");
+    await retain(this.host.db, [manifestKey, ...m.packs]);
+    const power: PowerState = m.powerState === "POWERED_ON" && !powerOn ? "SUSPENDED" : m.powerState;
+    this.store.atomically(() => {
+      this.store.clearFrames();
+      this.store.setBase(m.frames);
+      this.store.put("base", { manifest: manifestKey, packs: m.packs } satisfies BaseLayer);
+      this.store.put("machine", m.state);
+      this.store.put("power", power);
+      this.store.put("hibernated", false);
+      this.console.dropPending();
+      this.console.restart(m.console.end - m.console.tail.length, m.console.tail);
+    });
+    if (old) await release(this.host.blobs, this.host.db, [old.manifest, ...old.packs]);
+    await this.host.powerChanged(power, "continues from a memory snapshot");
+    if (power === "POWERED_ON") {
+      await this.ensureMachine();
+      this.wake();
+    } else await this.host.setAlarm(null);
+    return { ok: true, value: { powerState: power } };
+  }
+
+  /** Forgets the base layer and gives its references back. */
+  private async dropBase(): Promise<void> {
+    const base = this.store.get<BaseLayer>("base");
+    if (!base) return;
+    this.store.clearBase();
+    this.store.delete("base");
+    await release(this.host.blobs, this.host.db, [base.manifest, ...base.packs]);
+  }
+
   /** Writes dirty frames, machine state and console output in one transaction. */
   checkpoint(): void {
     const m = this.machine;
@@ -384,24 +492,20 @@ export class VmRuntime {
     const dirty = m.dirtyFrames();
     const state = m.saveState();
     const zero = (b: Uint8Array) => { for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false; return true; };
+    const hasBase = this.store.get<BaseLayer>("base") !== undefined;
+    let shown: Uint8Array = new Uint8Array(0);
     this.store.atomically(() => {
-      const seen = new Set<number>();
+      // Dirty frames include the ones the guest gave back (balloon), which read as zero now.
       for (const f of dirty) {
-        seen.add(f);
         const b = m.frameBytes(f);
-        if (b && !zero(b)) { this.store.putFrame(f, b); this.persisted.add(f); }
-        else if (this.persisted.delete(f)) this.store.deleteFrame(f);
-      }
-      // Frames the guest gave back (balloon) read as zero now.
-      for (const f of [...this.persisted]) {
-        if (!seen.has(f) && !m.hart.isLazy(f) && m.hart.frame(f) === undefined) {
-          this.store.deleteFrame(f);
-          this.persisted.delete(f);
-        }
+        if (b && !zero(b)) this.store.putFrame(f, b);
+        else if (hasBase && this.store.baseRef(f)) this.store.putFrame(f, EMPTY);
+        else this.store.deleteFrame(f);
       }
       this.store.put("machine", state);
-      this.console.persist();
+      shown = this.console.persist();
     });
+    if (shown.length) this.host.broadcast(shown);
     this.lastCheckpoint = this.host.now();
   }
 }

@@ -4,7 +4,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.js";
 import type { PowerAction, PowerState } from "../cluster/power.js";
-import { VmRuntime, type Outcome, type VmConfig } from "./vm-runtime.js";
+import { VmRuntime, type CapturedSnapshot, type Outcome, type VmConfig } from "./vm-runtime.js";
 import { readBlob } from "../storage/image-store.js";
 
 const decoder = new TextDecoder();
@@ -34,12 +34,18 @@ export class VmObject extends DurableObject<Env> {
       viewers: () => ctx.getWebSockets().length,
       setAlarm: async (at) => { if (at === null) await ctx.storage.deleteAlarm(); else await ctx.storage.setAlarm(at); },
       powerChanged: async (state, reason) => { await this.report(state, reason); },
+      blobs: env.BLOBS,
+      db: env.DB,
       randomSeed: () => new DataView(crypto.getRandomValues(new Uint8Array(8)).buffer).getBigUint64(0),
     });
   }
 
   create(config: VmConfig): void {
     this.rt.create(config);
+  }
+
+  config(): VmConfig | undefined {
+    return this.rt.config;
   }
 
   /** Power state and live figures; `stats.hibernated` says whether this call found it asleep (it wakes it). */
@@ -51,6 +57,16 @@ export class VmObject extends DurableObject<Env> {
 
   async power(action: PowerAction): Promise<Outcome<{ powerState: PowerState }>> {
     return this.rt.power(action);
+  }
+
+  /** A memory snapshot of this VM (the caller records and retains it). */
+  async captureSnapshot(): Promise<Outcome<CapturedSnapshot>> {
+    return this.rt.captureSnapshot();
+  }
+
+  /** Continues from a memory snapshot: a new clone's first state, or a revert. */
+  async applySnapshot(manifest: string, powerOn: boolean): Promise<Outcome<{ powerState: PowerState }>> {
+    return this.rt.applySnapshot(manifest, powerOn);
   }
 
   async consoleOutput(from: number, max?: number): Promise<{ data: string; start: number; next: number }> {

@@ -4,6 +4,7 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app.js";
 import { createVmSchema } from "../schemas/vms.js";
+import { createSnapshotSchema, cloneSchema } from "../schemas/snapshots.js";
 
 type Op = { summary: string; body?: z.ZodType | "octet-stream" | "text"; query?: string[]; status?: number };
 
@@ -37,6 +38,20 @@ export const ROUTES: Record<string, Record<string, Op>> = {
   },
   "/api/vms/{id}/console/input": {
     post: { summary: "Type bytes into the guest's serial console", body: "text" },
+  },
+  "/api/vms/{id}/snapshots": {
+    get: { summary: "List a VM's snapshots" },
+    post: { summary: "Take a snapshot (memory: true by default for a running or suspended VM)", body: createSnapshotSchema, status: 201 },
+  },
+  "/api/vms/{id}/snapshots/{sid}": {
+    get: { summary: "Get a snapshot" },
+    delete: { summary: "Delete a snapshot (clones built on it keep their frames)", status: 204 },
+  },
+  "/api/vms/{id}/snapshots/{sid}/revert": {
+    post: { summary: "Revert the VM to a snapshot (its power state included)" },
+  },
+  "/api/vms/{id}/clone": {
+    post: { summary: "Clone a VM (from a snapshot, or its current state); a running clone continues where the source was", body: cloneSchema, status: 201 },
   },
   "/api/datacenters": { get: { summary: "List datacenters" } },
   "/api/clusters": { get: { summary: "List clusters" } },

@@ -3,47 +3,18 @@
 import { Hono } from "hono";
 import { eq, asc } from "drizzle-orm";
 import type { AppEnv } from "../app.js";
-import type { Env } from "../env.js";
 import { intSetting } from "../env.js";
 import { openDb, schema } from "../storage/db/index.js";
 import { jsonBody } from "../body.js";
 import { createVmSchema, powerActionSchema } from "../schemas/vms.js";
-import { ApiError, badRequest, conflict, notFound, tooLarge, unprocessable } from "../errors.js";
+import { ApiError, badRequest, conflict, tooLarge, unprocessable } from "../errors.js";
 import { newId } from "../ids.js";
-import type { Outcome, VmConfig } from "../durable/vm-runtime.js";
+import { release } from "../storage/frame-store.js";
+import type { VmConfig } from "../durable/vm-runtime.js";
+import { findVm, vmJson, vmStub, unwrap, type VmRow } from "./vm-common.js";
 
-type VmRow = typeof schema.vms.$inferSelect;
 
 const MAX_INPUT_BYTES = 64 * 1024;
-
-export function vmStub(env: Env, row: Pick<VmRow, "id" | "incarnation">) {
-  return env.VM.get(env.VM.idFromName(`${row.id}#${row.incarnation}`));
-}
-
-export function vmJson(row: VmRow) {
-  return {
-    id: row.id,
-    name: row.name,
-    host: row.hostId,
-    powerState: row.powerState,
-    memoryMiB: row.memoryMiB,
-    vcpus: row.vcpus,
-    boot: JSON.parse(row.boot) as { kernel: string; initrd?: string; cmdline?: string },
-    clonedFrom: row.clonedFrom ?? undefined,
-    createdAt: new Date(row.createdAt).toISOString(),
-  };
-}
-
-async function findVm(env: Env, id: string): Promise<VmRow> {
-  const [row] = await openDb(env.DB).select().from(schema.vms).where(eq(schema.vms.id, id));
-  if (!row) throw notFound("VM", id);
-  return row;
-}
-
-function unwrap<T>(o: Outcome<T>): T {
-  if (o.ok) return o.value;
-  throw new ApiError(o.status, o.code, o.message);
-}
 
 export const vmRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
@@ -104,7 +75,17 @@ export const vmRoutes = new Hono<AppEnv>()
     const { powerState } = await stub.info();
     if (powerState !== "POWERED_OFF") throw conflict(`VM ${row.id} is ${powerState}; stop it before deleting it`);
     await stub.destroy();
-    await openDb(c.env.DB).delete(schema.vms).where(eq(schema.vms.id, row.id));
+    // Its snapshots go with it (clones made from them keep their own references).
+    const db = openDb(c.env.DB);
+    const snaps = await db.select().from(schema.snapshots).where(eq(schema.snapshots.vmId, row.id));
+    for (const s of snaps) {
+      const ref = JSON.parse(s.manifest) as { key?: string; packs?: string[] };
+      if (ref.key) await release(c.env.BLOBS, c.env.DB, [ref.key, ...(ref.packs ?? [])]);
+    }
+    await db.batch([
+      db.delete(schema.snapshots).where(eq(schema.snapshots.vmId, row.id)),
+      db.delete(schema.vms).where(eq(schema.vms.id, row.id)),
+    ]);
     return c.body(null, 204);
   })
   .post("/:id/power", async (c) => {

@@ -1,8 +1,9 @@
 // A VM's serial console output: a byte log with monotonic offsets, kept in the VM object's
 // SQLite in chunks (the last `keepBytes`, at least 1 MiB, survive) plus an in-memory tail not
 // yet persisted. persist() runs inside the checkpoint transaction, so the saved log always
-// matches the saved machine: after an eviction the guest resumes exactly where its persisted
-// output ends.
+// matches the saved machine, and readers only ever see persisted bytes (the output rule):
+// after an eviction the guest resumes exactly where the output anyone saw ends — no byte
+// is shown twice and no offset is reused.
 
 const CHUNK = 64 * 1024;
 
@@ -18,9 +19,14 @@ export class ConsoleLog {
     this.persistedEnd = row.end ?? 0;
   }
 
-  /** Offset the next output byte will have. */
+  /** Offset one past the last visible (persisted) byte. */
   get end(): number {
-    return this.persistedEnd + this.pendingBytes;
+    return this.persistedEnd;
+  }
+
+  /** Output produced but not yet persisted (not visible). */
+  get unpersisted(): number {
+    return this.pendingBytes;
   }
 
   /** Oldest offset still readable. */
@@ -45,18 +51,15 @@ export class ConsoleLog {
         "SELECT start, data FROM console_chunks WHERE start + length(data) > ? AND start < ? ORDER BY start", start, stop);
       for (const r of rows) copyOverlap(out, start, r.start, new Uint8Array(r.data));
     }
-    let at = this.persistedEnd;
-    for (const p of this.pending) {
-      if (at >= stop) break;
-      copyOverlap(out, start, at, p);
-      at += p.length;
-    }
     return { data: out, start, next: stop };
   }
 
-  /** Writes the tail to SQLite (call inside the checkpoint transaction) and trims old chunks. */
-  persist(): void {
-    if (this.pendingBytes === 0) return;
+  /**
+   * Writes the tail to SQLite (call inside the checkpoint transaction) and trims old chunks;
+   * returns the bytes that just became visible.
+   */
+  persist(): Uint8Array {
+    if (this.pendingBytes === 0) return new Uint8Array(0);
     const all = new Uint8Array(this.pendingBytes);
     let n = 0;
     for (const p of this.pending) { all.set(p, n); n += p.length; }
@@ -68,6 +71,17 @@ export class ConsoleLog {
     this.pending = [];
     this.pendingBytes = 0;
     this.sql.exec("DELETE FROM console_chunks WHERE start + length(data) < ?", this.persistedEnd - this.keepBytes);
+    return all;
+  }
+
+  /** Replaces the whole log with `tail`, ending at offset start + tail.length (a clone's history). */
+  restart(start: number, tail: Uint8Array): void {
+    this.sql.exec("DELETE FROM console_chunks");
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.persistedEnd = start;
+    this.append(tail);
+    this.persist();
   }
 
   /** Forgets output not yet persisted (the machine it came from was rolled back). */

@@ -48,6 +48,7 @@ export async function storeFrames(kv: KVNamespace, db: D1Database, frames: Map<n
     part.forEach((h, j) => pack.set(byHash.get(h)!, j * PAGE));
     const key = `pack/${await sha256Hex(pack)}`;
     await kv.put(key, pack);
+    sharedPacks.put(key, pack);
     newBytes += pack.length;
     const stmts = [db.prepare("INSERT OR IGNORE INTO frame_packs (key, frames, refs, created_at) VALUES (?, ?, 0, ?)").bind(key, part.length, now)];
     for (let j = 0; j < part.length; j += 30) {
@@ -131,6 +132,12 @@ export class PackCache {
     }));
     for (const [k, bytes] of got) if (!this.packs.has(k)) this.packs.set(k, { bytes, pins: 0, used: 0 });
     for (const k of new Set(keys)) this.packs.get(k)!.pins++;
+    this.trim();
+  }
+
+  /** Adds a pack whose bytes are known to match its key (just written). */
+  put(key: string, bytes: Uint8Array): void {
+    if (!this.packs.has(key)) this.packs.set(key, { bytes, pins: 0, used: ++this.tick });
     this.trim();
   }
 

@@ -1,0 +1,130 @@
+// /api/vms/:id/snapshots and /api/vms/:id/clone: memory snapshots stored once by content,
+// revert, delete with reference counts, and clones that continue exactly where a snapshot was.
+import { Hono } from "hono";
+import { and, asc, eq } from "drizzle-orm";
+import type { AppEnv } from "../app.js";
+import type { Env } from "../env.js";
+import { openDb, schema } from "../storage/db/index.js";
+import { jsonBody } from "../body.js";
+import { createSnapshotSchema, cloneSchema } from "../schemas/snapshots.js";
+import { ApiError, conflict, notFound } from "../errors.js";
+import { newId } from "../ids.js";
+import { retain, release } from "../storage/frame-store.js";
+import { findVm, vmJson, vmStub, unwrap } from "./vm-common.js";
+import type { VmConfig } from "../durable/vm-runtime.js";
+
+type SnapshotRow = typeof schema.snapshots.$inferSelect;
+interface MemoryRef { key?: string; packs?: string[]; frames?: number }
+
+function snapshotJson(r: SnapshotRow) {
+  const m = JSON.parse(r.manifest) as MemoryRef & { description?: string };
+  return {
+    id: r.id, vm: r.vmId, name: r.name, description: m.description, memory: r.memory, powerState: r.powerState,
+    parent: r.parentId ?? undefined, frames: m.frames ?? 0, storedBytes: r.storedBytes,
+    createdAt: new Date(r.createdAt).toISOString(),
+  };
+}
+
+async function findSnapshot(env: Env, vmId: string, sid: string): Promise<SnapshotRow> {
+  const [row] = await openDb(env.DB).select().from(schema.snapshots)
+    .where(and(eq(schema.snapshots.id, sid), eq(schema.snapshots.vmId, vmId)));
+  if (!row) throw notFound("snapshot", `${sid} of VM ${vmId}`);
+  return row;
+}
+
+export const snapshotRoutes = new Hono<AppEnv>()
+  .post("/:id/snapshots", async (c) => {
+    const body = await jsonBody(c, createSnapshotSchema);
+    const vm = await findVm(c.env, c.req.param("id"));
+    const stub = vmStub(c.env, vm);
+    const { powerState } = await stub.info();
+    const wantMemory = (body.memory ?? true) && powerState !== "POWERED_OFF";
+    let ref: MemoryRef = {};
+    let storedBytes = 0;
+    if (wantMemory) {
+      const cap = unwrap(await stub.captureSnapshot());
+      await retain(c.env.DB, [cap.manifest, ...cap.packs]);
+      ref = { key: cap.manifest, packs: cap.packs, frames: cap.frames };
+      storedBytes = cap.storedBytes;
+    }
+    const db = openDb(c.env.DB);
+    const [parent] = await db.select({ id: schema.snapshots.id }).from(schema.snapshots)
+      .where(eq(schema.snapshots.vmId, vm.id)).orderBy(asc(schema.snapshots.createdAt));
+    const row: SnapshotRow = {
+      id: newId("snap"), vmId: vm.id, name: body.name, memory: wantMemory, parentId: parent?.id ?? null,
+      powerState, storedBytes, manifest: JSON.stringify({ ...ref, ...(body.description ? { description: body.description } : {}) }),
+      refs: 0, createdAt: Date.now(),
+    };
+    await db.insert(schema.snapshots).values(row);
+    return c.json(snapshotJson(row), 201);
+  })
+  .get("/:id/snapshots", async (c) => {
+    const vm = await findVm(c.env, c.req.param("id"));
+    const rows = await openDb(c.env.DB).select().from(schema.snapshots).where(eq(schema.snapshots.vmId, vm.id)).orderBy(asc(schema.snapshots.createdAt));
+    return c.json(rows.map(snapshotJson));
+  })
+  .get("/:id/snapshots/:sid", async (c) => {
+    const vm = await findVm(c.env, c.req.param("id"));
+    return c.json(snapshotJson(await findSnapshot(c.env, vm.id, c.req.param("sid"))));
+  })
+  .post("/:id/snapshots/:sid/revert", async (c) => {
+    const vm = await findVm(c.env, c.req.param("id"));
+    const snap = await findSnapshot(c.env, vm.id, c.req.param("sid"));
+    const ref = JSON.parse(snap.manifest) as MemoryRef;
+    const stub = vmStub(c.env, vm);
+    if (snap.memory && ref.key) return c.json(unwrap(await stub.applySnapshot(ref.key, true)));
+    // A snapshot without memory: the VM is powered off, as vSphere does.
+    const { powerState } = await stub.info();
+    if (powerState !== "POWERED_OFF") unwrap(await stub.power("stop"));
+    return c.json({ powerState: "POWERED_OFF" });
+  })
+  .delete("/:id/snapshots/:sid", async (c) => {
+    const vm = await findVm(c.env, c.req.param("id"));
+    const snap = await findSnapshot(c.env, vm.id, c.req.param("sid"));
+    await openDb(c.env.DB).delete(schema.snapshots).where(eq(schema.snapshots.id, snap.id));
+    const ref = JSON.parse(snap.manifest) as MemoryRef;
+    // Clones built on it hold their own references: their frames stay.
+    if (ref.key) await release(c.env.BLOBS, c.env.DB, [ref.key, ...(ref.packs ?? [])]);
+    return c.body(null, 204);
+  })
+  .post("/:id/clone", async (c) => {
+    const body = await jsonBody(c, cloneSchema);
+    const src = await findVm(c.env, c.req.param("id"));
+    const db = openDb(c.env.DB);
+    const [dup] = await db.select({ id: schema.vms.id }).from(schema.vms).where(eq(schema.vms.name, body.name));
+    if (dup) throw conflict(`a VM named ${body.name} already exists (${dup.id})`);
+    const srcStub = vmStub(c.env, src);
+    let manifest: string | undefined;
+    let from: string = src.id;
+    if (body.snapshot) {
+      const snap = await findSnapshot(c.env, src.id, body.snapshot);
+      manifest = (JSON.parse(snap.manifest) as MemoryRef).key;
+      from = snap.id;
+    } else {
+      const { powerState } = await srcStub.info();
+      if (powerState !== "POWERED_OFF") manifest = unwrap(await srcStub.captureSnapshot()).manifest;
+    }
+    const now = Date.now();
+    const row = { ...src, id: newId("vm"), name: body.name, powerState: "POWERED_OFF", incarnation: 0, clonedFrom: from, createdAt: now, updatedAt: now };
+    const boot = JSON.parse(src.boot) as { kernel: string; initrd?: string; cmdline?: string };
+    const images = await db.select().from(schema.images);
+    const sha = (id: string) => {
+      const img = images.find((i) => i.id === id);
+      if (!img) throw new ApiError(409, "conflict", `the source VM's image ${id} no longer exists`);
+      return { image: id, sha256: img.sha256 };
+    };
+    const srcInfo = await srcStub.config();
+    const config: VmConfig = {
+      id: row.id, name: row.name, memoryMiB: row.memoryMiB, kernel: sha(boot.kernel),
+      ...(boot.initrd ? { initrd: sha(boot.initrd) } : {}),
+      ...(boot.cmdline !== undefined ? { cmdline: boot.cmdline } : {}),
+      idleTimeoutMs: srcInfo?.idleTimeoutMs ?? 30_000,
+    };
+    const stub = vmStub(c.env, row);
+    await stub.create(config);
+    await db.insert(schema.vms).values(row);
+    const powerOn = body.powerOn ?? true;
+    if (manifest) row.powerState = unwrap(await stub.applySnapshot(manifest, powerOn)).powerState;
+    else if (powerOn) row.powerState = unwrap(await stub.power("start")).powerState;
+    return c.json(vmJson(row), 201);
+  });

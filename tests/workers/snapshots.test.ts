@@ -1,0 +1,97 @@
+// Memory snapshots and clones with a real Linux guest: a clone continues the same shell
+// session (variables, files, console history) while the original runs on independently;
+// revert; frames stored once; delete keeps what clones still use.
+import { abortAllDurableObjects, env } from "cloudflare:test";
+import { describe, it, expect } from "vitest";
+import { call, smallKernel, ConsoleReader } from "./api.js";
+
+async function bootVm(name: string) {
+  const kernel = await smallKernel();
+  const r = await call("POST", "/api/vms", { name, memoryMiB: 32, boot: { kernel }, powerOn: true });
+  expect(r.status).toBe(201);
+  const con = new ConsoleReader(r.json.id);
+  await con.waitFor(/init done[\s\S]*# /);
+  return { id: r.json.id as string, con };
+}
+
+describe("snapshots and clones", () => {
+  it("a clone continues the snapshot's shell session while the original keeps running", async () => {
+    const a = await bootVm("orig");
+    await a.con.run("export SESSION=abc; echo one > /tmp/f; echo marker-$((7*6))");
+
+    const s1 = await call("POST", `/api/vms/${a.id}/snapshots`, { name: "s1" });
+    expect(s1.status).toBe(201);
+    expect(s1.json).toMatchObject({ name: "s1", memory: true, powerState: "POWERED_ON" });
+    expect(s1.json.frames).toBeGreaterThan(100);
+    expect(s1.json.storedBytes).toBeGreaterThan(0);
+
+    // A second snapshot of an unchanged guest stores almost nothing new.
+    const s2 = await call("POST", `/api/vms/${a.id}/snapshots`, { name: "s2" });
+    expect(s2.json.storedBytes).toBeLessThan(s1.json.storedBytes / 4);
+    expect((await call("GET", `/api/vms/${a.id}/snapshots`)).json.map((s: any) => s.name)).toEqual(["s1", "s2"]);
+
+    const b = await call("POST", `/api/vms/${a.id}/clone`, { name: "copy", snapshot: s1.json.id });
+    expect(b.status).toBe(201);
+    expect(b.json).toMatchObject({ name: "copy", powerState: "POWERED_ON", clonedFrom: s1.json.id });
+    const bc = new ConsoleReader(b.json.id);
+    await bc.poll();
+    expect(bc.text).toContain("marker-42"); // the console history came along
+    expect(await bc.run("echo $SESSION-$(cat /tmp/f)")).toContain("abc-one");
+
+    // Independent from here on.
+    await a.con.run("export SESSION=changed; echo two > /tmp/f");
+    expect(await bc.run("echo $SESSION-$(cat /tmp/f)")).toContain("abc-one");
+    await bc.run("echo three > /tmp/f");
+    expect(await a.con.run("echo $SESSION-$(cat /tmp/f)")).toContain("changed-two");
+
+    // Revert the original to s1.
+    expect((await call("POST", `/api/vms/${a.id}/snapshots/${s1.json.id}/revert`)).json).toEqual({ powerState: "POWERED_ON" });
+    expect(await a.con.run("echo $SESSION-$(cat /tmp/f)")).toContain("abc-one");
+
+    // Deleting the snapshots keeps the frames the clone still stands on, across eviction.
+    expect((await call("DELETE", `/api/vms/${a.id}/snapshots/${s1.json.id}`)).status).toBe(204);
+    expect((await call("DELETE", `/api/vms/${a.id}/snapshots/${s2.json.id}`)).status).toBe(204);
+    await abortAllDurableObjects();
+    expect(await bc.run("echo $SESSION-$(cat /tmp/f)")).toContain("abc-three");
+    expect(await a.con.run("echo $SESSION")).toContain("abc");
+    expect((await call("GET", `/api/vms/${a.id}/snapshots/${s1.json.id}`)).status).toBe(404);
+  });
+
+  it("clones a running VM's current state, and frees every frame when all holders are gone", async () => {
+    const refs = async () => (await env.DB.prepare("SELECT COALESCE(SUM(refs), 0) AS n FROM frame_packs").first<{ n: number }>())!.n;
+    const heldBefore = await refs();
+    const a = await bootVm("orig2");
+    await a.con.run("export K=v2");
+    const clones: string[] = [];
+    for (const name of ["c1", "c2"]) {
+      const r = await call("POST", `/api/vms/${a.id}/clone`, { name });
+      expect(r.status).toBe(201);
+      clones.push(r.json.id);
+    }
+    for (const id of clones) expect(await new ConsoleReader(id).run("echo got-$K")).toContain("got-v2");
+    const off = await call("POST", `/api/vms/${a.id}/clone`, { name: "c3", powerOn: false });
+    expect(off.json.powerState).toBe("SUSPENDED");
+    expect((await call("POST", `/api/vms/${off.json.id}/power?action=resume`)).json.powerState).toBe("POWERED_ON");
+    expect(await new ConsoleReader(off.json.id).run("echo got-$K")).toContain("got-v2");
+    clones.push(off.json.id);
+
+    for (const id of [a.id, ...clones]) {
+      await call("POST", `/api/vms/${id}/power?action=stop`);
+      expect((await call("DELETE", `/api/vms/${id}`)).status).toBe(204);
+    }
+    expect(await refs()).toBe(heldBefore);
+  });
+
+  it("refuses bad snapshot and clone requests", async () => {
+    const kernel = await smallKernel();
+    const vm = await call("POST", "/api/vms", { name: "off-1", memoryMiB: 32, boot: { kernel } });
+    expect((await call("POST", `/api/vms/${vm.json.id}/snapshots`, { nme: "x" })).status).toBe(422);
+    expect((await call("POST", `/api/vms/${vm.json.id}/snapshots/snap-nope/revert`)).status).toBe(404);
+    expect((await call("POST", `/api/vms/${vm.json.id}/clone`, { name: "off-1" })).status).toBe(409);
+    expect((await call("POST", `/api/vms/${vm.json.id}/clone`, { name: "x", snapshot: "snap-nope" })).status).toBe(404);
+    const s = await call("POST", `/api/vms/${vm.json.id}/snapshots`, { name: "cold" });
+    expect(s.json).toMatchObject({ memory: false, powerState: "POWERED_OFF" });
+    const c = await call("POST", `/api/vms/${vm.json.id}/clone`, { name: "cold-clone", powerOn: false });
+    expect(c.json).toMatchObject({ powerState: "POWERED_OFF", clonedFrom: vm.json.id });
+  });
+});
