@@ -13,7 +13,10 @@ export const SLOT_ENTRIES: u32 = 2049;
 export const SLOT_BYTES: usize = <usize>SLOT_ENTRIES * 8;
 
 let nslots: u32 = 0;
-let slotArea: usize = 0;
+/** Slots come in groups of 8, allocated on first use: a VM pays only for the code it runs. */
+const GROUP: u32 = 8;
+/** u32 per group: host offset of its 8 slots, 0 until first used. */
+let groupArea: usize = 0;
 /** u32 per slot: owning frame + 1, 0 when free. */
 let slotOwner: usize = 0;
 let hand: u32 = 0;
@@ -24,14 +27,22 @@ export let slotFills: u64 = 0;
 
 export function decodeCacheInit(slots: u32): void {
   nslots = slots < 4 ? 4 : slots;
+  nslots = (nslots + GROUP - 1) / GROUP * GROUP;
   slotOwner = reserve(<usize>nslots * 4);
-  slotArea = reserve(<usize>nslots * SLOT_BYTES);
+  groupArea = reserve(<usize>(nslots / GROUP) * 4);
   crossSlot = reserve(SLOT_BYTES);
   memory.fill(slotOwner, 0, <usize>nslots * 4);
+  memory.fill(groupArea, 0, <usize>(nslots / GROUP) * 4);
 }
 
 @inline function slotBase(s: u32): usize {
-  return slotArea + <usize>s * SLOT_BYTES;
+  let g = groupArea + (<usize>(s / GROUP) << 2);
+  let base = <usize>load<u32>(g);
+  if (base == 0) {
+    base = reserve(<usize>GROUP * SLOT_BYTES);
+    store<u32>(g, <u32>base);
+  }
+  return base + <usize>(s % GROUP) * SLOT_BYTES;
 }
 
 /** Resets a slot's entries to "not decoded" and plants the page-end sentinel. */
