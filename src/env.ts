@@ -13,6 +13,7 @@ export interface Env {
   EDGEVISOR_MAX_IMAGE_BYTES?: string;
   EDGEVISOR_MAX_VM_MEMORY_MIB?: string;
   EDGEVISOR_IDLE_TIMEOUT_SECONDS?: string;
+  EDGEVISOR_MAX_RESIDENT_MIB?: string;
 }
 
 /** Reads a positive integer setting, falling back when unset or malformed. */

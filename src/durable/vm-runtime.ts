@@ -22,6 +22,8 @@ export interface VmConfig {
   cmdline?: string;
   /** Idle time (WFI, no console viewer) before the VM checkpoints and hibernates. */
   idleTimeoutMs: number;
+  /** Most guest RAM the machine may hold in host memory, in MiB (the isolate's budget). */
+  maxResidentMiB?: number;
 }
 
 /** What the runtime needs from its Durable Object. */
@@ -107,6 +109,8 @@ export class VmRuntime {
       instructions: m ? m.hart.instret.toString() : undefined,
       residentFrames: m ? m.hart.framesInUse : 0,
       hostMemoryBytes: m ? m.hart.hostMemoryBytes : 0,
+      /** Snapshot frames held once per isolate for every clone in it. */
+      sharedPackBytes: sharedPacks.bytes,
       checkpointBytes: this.store.bytes(),
       consoleBytes: this.console.end,
       viewers: this.host.viewers(),
@@ -163,6 +167,11 @@ export class VmRuntime {
     this.dropMachine();
     await this.dropBase();
     await this.host.setAlarm(null);
+  }
+
+  /** Frames the machine may hold: guest RAM, or less when the service caps resident memory. */
+  private residentCap(cfg: VmConfig): number {
+    return Math.min(cfg.memoryMiB, cfg.maxResidentMiB ?? cfg.memoryMiB) * 256;
   }
 
   // ---- power ----------------------------------------------------------------------------
@@ -236,7 +245,7 @@ export class VmRuntime {
       bootWallNs: BigInt(this.host.now()) * 1_000_000n,
       entropySeed: this.host.randomSeed(),
       decodeSlots: DECODE_SLOTS,
-      maxResidentFrames: cfg.memoryMiB * 256,
+      maxResidentFrames: this.residentCap(cfg),
     });
     this.pacer = new IdlePacer(this.host.now(), this.machine.hart.clock);
     this.sleepingUntil = undefined;
@@ -288,7 +297,7 @@ export class VmRuntime {
       kernel: new Uint8Array(0),
       console: { write: (b) => this.output(b) },
       decodeSlots: DECODE_SLOTS,
-      maxResidentFrames: cfg.memoryMiB * 256,
+      maxResidentFrames: this.residentCap(cfg),
       restore: { state, lazy: { indices: pfns, load } },
     });
     this.pacer = new IdlePacer(this.host.now(), this.machine.hart.clock);
@@ -333,7 +342,8 @@ export class VmRuntime {
         if (r.kind === "poweroff") { await this.powerOff("the guest powered off"); return; }
         if (r.kind === "reboot") { await this.boot("the guest rebooted"); this.checkpoint(); continue; }
         if (r.kind === "out-of-memory") {
-          this.lastError = `guest RAM exceeded the VM's resident cap (${this.config!.memoryMiB} MiB)`;
+          const cfg = this.config!;
+          this.lastError = `the guest touched more RAM than the ${this.residentCap(cfg) / 256} MiB this service lets a VM hold in memory`;
           await this.powerOff(this.lastError);
           return;
         }

@@ -119,6 +119,7 @@ export const snapshotRoutes = new Hono<AppEnv>()
       ...(boot.initrd ? { initrd: sha(boot.initrd) } : {}),
       ...(boot.cmdline !== undefined ? { cmdline: boot.cmdline } : {}),
       idleTimeoutMs: srcInfo?.idleTimeoutMs ?? 30_000,
+      ...(srcInfo?.maxResidentMiB !== undefined ? { maxResidentMiB: srcInfo.maxResidentMiB } : {}),
     };
     const stub = vmStub(c.env, row);
     await stub.create(config);

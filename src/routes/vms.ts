@@ -50,6 +50,7 @@ export const vmRoutes = new Hono<AppEnv>()
       ...(initrd ? { initrd } : {}),
       ...(body.boot.cmdline !== undefined ? { cmdline: body.boot.cmdline } : {}),
       idleTimeoutMs: (body.idleTimeoutSeconds ?? intSetting(c.env.EDGEVISOR_IDLE_TIMEOUT_SECONDS, 30)) * 1000,
+      maxResidentMiB: intSetting(c.env.EDGEVISOR_MAX_RESIDENT_MIB, 96),
     };
     const stub = vmStub(c.env, row);
     await stub.create(config);

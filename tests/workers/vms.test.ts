@@ -9,7 +9,7 @@ const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
 async function bootVm(name: string, extra: Record<string, unknown> = {}) {
   const kernel = await smallKernel();
-  const r = await call("POST", "/api/vms", { name, memoryMiB: 32, boot: { kernel }, ...extra });
+  const r = await call("POST", "/api/vms", { name, memoryMiB: 32, ...extra, boot: { kernel } });
   expect(r.status).toBe(201);
   const id = r.json.id as string;
   const p = await call("POST", `/api/vms/${id}/power?action=start`);
@@ -76,6 +76,22 @@ describe("a Linux VM in a Durable Object", () => {
     expect(seen).toContain("via-ws-9");
     expect(await con.run("true")).toBeDefined();
     ws.close();
+  });
+});
+
+describe("resident memory is capped", () => {
+  it("powers off a guest that touches more RAM than the service's cap (24 MiB in tests), with the reason", async () => {
+    const { id, con } = await bootVm("hungry", { memoryMiB: 64 });
+    await call("POST", `/api/vms/${id}/console/input`, "dd if=/dev/zero of=/tmp/fill bs=1024 count=40960\n");
+    let info: any;
+    for (let i = 0; i < 600; i++) {
+      info = (await call("GET", `/api/vms/${id}`)).json;
+      if (info.powerState === "POWERED_OFF") break;
+      await sleep(50);
+    }
+    expect(info.powerState).toBe("POWERED_OFF");
+    expect(info.stats.lastError).toMatch(/more RAM than the 24 MiB/);
+    void con;
   });
 });
 
