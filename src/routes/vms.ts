@@ -109,7 +109,7 @@ export const vmRoutes = new Hono<AppEnv>()
   })
   .get("/:id/console/output", async (c) => {
     const from = c.req.query("from") ?? "0";
-    if (!/^\d{1,15}$/.test(from)) throw badRequest("from must be a byte offset (a non-negative integer)");
+    if (!/^\d{1,16}$/.test(from) || !Number.isSafeInteger(Number(from))) throw badRequest("from must be a byte offset (a non-negative integer)");
     const row = await findVm(c.env, c.req.param("id"));
     return c.json(await vmStub(c.env, row).consoleOutput(Number(from)));
   })

@@ -1,0 +1,187 @@
+// bench/clone: how fast a booted VM is cloned and woken, and what clones cost in memory,
+// measured against the real service (wrangler dev: workerd, miniflare's D1/KV/DO storage).
+//
+//   node --import tsx bench/clone/run.ts [--json] [--runs N]
+//
+// 1. Boots the small kernel in a 32 MiB VM and takes a memory snapshot of it at the shell.
+// 2. Warm clone: POST /api/vms/:id/clone {snapshot} while the isolate holds the snapshot's
+//    frames; times the API answer and the clone's first new console output (its answer to a
+//    command typed right after the clone call returns). Median of --runs (default 5).
+// 3. Memory: 10 clones of the booted VM, each having run one command, against the VM itself:
+//    the machines' wasm memory (hart tables, decode cache, faulted frames) plus the snapshot
+//    frames the isolate holds once for all of them.
+// 4. Wake: a VM hibernated by its idle timeout, from typed input to its answer.
+// 5. Cold: wrangler dev is restarted (every object evicted, the isolate's caches empty), then
+//    the same clone measurement, and the wake of a VM that was running before the restart.
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const PORT = 8799;
+const BASE = `http://127.0.0.1:${PORT}`;
+const TOKEN = "bench-clone-token";
+const args = process.argv.slice(2);
+const json = args.includes("--json");
+const runs = Number(args[args.indexOf("--runs") + 1] ?? 5) || 5;
+const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+const wrangler = join(root, "node_modules/.bin/wrangler");
+const persist = mkdtempSync(join(tmpdir(), "edgevisor-bench-clone-"));
+
+function startServer(): ChildProcess {
+  const child = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", persist,
+    "--var", `EDGEVISOR_ADMIN_TOKEN:${TOKEN}`, "--var", "EDGEVISOR_IDLE_TIMEOUT_SECONDS:3600"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  child.stdout!.resume();
+  child.stderr!.resume();
+  return child;
+}
+
+async function ready(child: ChildProcess): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) throw new Error("wrangler dev exited");
+    try { if ((await fetch(`${BASE}/`)).ok) return; } catch { /* starting */ }
+    await sleep(100);
+  }
+  throw new Error("wrangler dev did not start");
+}
+
+function stopServer(child: ChildProcess): Promise<void> {
+  return new Promise((res) => {
+    child.once("exit", () => res());
+    try { process.kill(-child.pid!, "SIGTERM"); } catch { res(); }
+  });
+}
+
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+
+async function api(method: string, path: string, body?: unknown): Promise<any> {
+  const init: RequestInit = { method, headers: { authorization: `Bearer ${TOKEN}` } };
+  if (body !== undefined) init.body = typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body);
+  const r = await fetch(`${BASE}${path}`, init);
+  const text = await r.text();
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** Types `echo <tag>` and resolves when its output appears; polls every 2 ms. */
+async function answer(vm: string, tag: string, from?: number): Promise<void> {
+  let next = from ?? (await api("GET", `/api/vms/${vm}/console/output?from=${Number.MAX_SAFE_INTEGER}`)).next;
+  await api("POST", `/api/vms/${vm}/console/input`, `echo ${tag}-$((20+22))\n`);
+  let seen = "";
+  const until = performance.now() + 60_000;
+  while (!seen.includes(`${tag}-42`)) {
+    const r = await api("GET", `/api/vms/${vm}/console/output?from=${next}`);
+    seen += r.data;
+    next = r.next;
+    if (performance.now() > until) throw new Error(`no answer from ${vm}: ${seen}`);
+    if (!seen.includes(`${tag}-42`)) await sleep(2);
+  }
+}
+
+async function cloneTiming(src: string, snap: string, name: string): Promise<{ apiMs: number; firstOutputMs: number; id: string }> {
+  const t0 = performance.now();
+  const c = await api("POST", `/api/vms/${src}/clone`, { name, snapshot: snap });
+  const apiMs = performance.now() - t0;
+  await answer(c.id, name.replace(/[^a-z0-9]/g, ""), 0);
+  return { apiMs, firstOutputMs: performance.now() - t0, id: c.id };
+}
+
+async function shellPrompt(vm: string): Promise<void> {
+  for (let next = 0, out = ""; !/init done[\s\S]*# /.test(out);) {
+    const r = await api("GET", `/api/vms/${vm}/console/output?from=${next}`);
+    out += r.data; next = r.next;
+    await sleep(5);
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const mib = (b: number) => (b / 1048576).toFixed(1);
+
+async function main(): Promise<void> {
+  spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { cwd: root, env, stdio: "ignore" });
+  let server = startServer();
+  try {
+    await ready(server);
+    const kernel = (await api("POST", "/api/images?name=small&kind=kernel", new Uint8Array(readFileSync(join(root, "tools/guest/out/small/Image"))))).id;
+    const vm = await api("POST", "/api/vms", { name: "base", memoryMiB: 32, boot: { kernel }, powerOn: true });
+    const tBoot = performance.now();
+    await shellPrompt(vm.id);
+    const bootMs = performance.now() - tBoot;
+    await answer(vm.id, "ready");
+    const tSnap = performance.now();
+    const snap = await api("POST", `/api/vms/${vm.id}/snapshots`, { name: "booted" });
+    const snapMs = performance.now() - tSnap;
+
+    const warm: { apiMs: number; firstOutputMs: number }[] = [];
+    const cloneIds: string[] = [];
+    for (let i = 0; i < Math.max(runs, 10); i++) {
+      const r = await cloneTiming(vm.id, snap.id, `warm${i}`);
+      cloneIds.push(r.id);
+      if (i < runs) warm.push(r);
+    }
+    const one = (await api("GET", `/api/vms/${vm.id}`)).stats;
+    let clonesBytes = 0;
+    let shared = 0;
+    for (const id of cloneIds.slice(0, 10)) {
+      const s = (await api("GET", `/api/vms/${id}`)).stats;
+      clonesBytes += s.hostMemoryBytes;
+      shared = s.sharedPackBytes;
+    }
+
+    const sleepy = await api("POST", "/api/vms", { name: "sleepy", memoryMiB: 32, boot: { kernel }, powerOn: true, idleTimeoutSeconds: 1 });
+    await shellPrompt(sleepy.id);
+    const wakes: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      await sleep(2500);
+      const t = performance.now();
+      await answer(sleepy.id, `wake${i}`);
+      wakes.push(performance.now() - t);
+    }
+
+    // Cold: a fresh server process, nothing in memory.
+    await stopServer(server);
+    server = startServer();
+    await ready(server);
+    const cold = await cloneTiming(vm.id, snap.id, "cold0");
+    const t = performance.now();
+    await answer(vm.id, "evicted");
+    const evictedWakeMs = performance.now() - t;
+
+    const result = {
+      bootToShellMs: Math.round(bootMs),
+      snapshotMs: Math.round(snapMs),
+      snapshotFrames: snap.frames,
+      snapshotStoredBytes: snap.storedBytes,
+      warmCloneApiMs: Math.round(median(warm.map((w) => w.apiMs))),
+      warmCloneFirstOutputMs: Math.round(median(warm.map((w) => w.firstOutputMs))),
+      coldCloneApiMs: Math.round(cold.apiMs),
+      coldCloneFirstOutputMs: Math.round(cold.firstOutputMs),
+      hibernatedWakeMs: Math.round(median(wakes)),
+      evictedWakeMs: Math.round(evictedWakeMs),
+      oneVmHostBytes: one.hostMemoryBytes,
+      tenClonesHostBytes: clonesBytes,
+      sharedSnapshotBytes: shared,
+    };
+    if (json) { console.log(JSON.stringify(result)); return; }
+    const ratio = (clonesBytes + shared) / one.hostMemoryBytes;
+    console.log(`bench/clone — small kernel, 32 MiB VM, wrangler dev (workerd), median of ${runs}`);
+    console.log(`  boot to shell                      ${result.bootToShellMs} ms`);
+    console.log(`  memory snapshot of the booted VM   ${result.snapshotMs} ms (${snap.frames} frames, ${mib(snap.storedBytes)} MiB stored)`);
+    console.log(`  warm clone: API answer             ${result.warmCloneApiMs} ms`);
+    console.log(`  warm clone: first console output   ${result.warmCloneFirstOutputMs} ms   (target <= 50 ms)`);
+    console.log(`  cold clone: API answer             ${result.coldCloneApiMs} ms`);
+    console.log(`  cold clone: first console output   ${result.coldCloneFirstOutputMs} ms   (target <= 300 ms)`);
+    console.log(`  wake a hibernated VM               ${result.hibernatedWakeMs} ms`);
+    console.log(`  wake a VM after eviction (restart) ${result.evictedWakeMs} ms`);
+    console.log(`  memory: one booted VM              ${mib(one.hostMemoryBytes)} MiB of wasm memory`);
+    console.log(`  memory: 10 clones                  ${mib(clonesBytes)} MiB of wasm memory + ${mib(shared)} MiB of shared snapshot frames`);
+    console.log(`  10 clones / one VM                 ${ratio.toFixed(2)}x   (target <= 2x)`);
+  } finally {
+    await stopServer(server);
+    rmSync(persist, { recursive: true, force: true });
+  }
+}
+
+await main();
