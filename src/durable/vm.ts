@@ -18,6 +18,7 @@ class ViewerStream {
 export class VmObject extends DurableObject<Env> {
   private readonly rt: VmRuntime;
   private readonly viewerText = new ViewerStream();
+  private reports: Promise<void> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -33,7 +34,10 @@ export class VmObject extends DurableObject<Env> {
       },
       viewers: () => ctx.getWebSockets().length,
       setAlarm: async (at) => { if (at === null) await ctx.storage.deleteAlarm(); else await ctx.storage.setAlarm(at); },
-      powerChanged: async (state, reason) => { await this.report(state, reason); },
+      // Inventory updates are queued in order and not waited for.
+      powerChanged: async (state, reason) => {
+        this.reports = this.reports.then(() => this.report(state, reason)).catch((e) => console.error("power report failed", e));
+      },
       blobs: env.BLOBS,
       db: env.DB,
       randomSeed: () => new DataView(crypto.getRandomValues(new Uint8Array(8)).buffer).getBigUint64(0),

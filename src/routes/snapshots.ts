@@ -91,39 +91,42 @@ export const snapshotRoutes = new Hono<AppEnv>()
     const body = await jsonBody(c, cloneSchema);
     const src = await findVm(c.env, c.req.param("id"));
     const db = openDb(c.env.DB);
-    const [dup] = await db.select({ id: schema.vms.id }).from(schema.vms).where(eq(schema.vms.name, body.name));
-    if (dup) throw conflict(`a VM named ${body.name} already exists (${dup.id})`);
     const srcStub = vmStub(c.env, src);
+    const [[dup], snap, srcConfig, images] = await Promise.all([
+      db.select({ id: schema.vms.id }).from(schema.vms).where(eq(schema.vms.name, body.name)),
+      body.snapshot ? findSnapshot(c.env, src.id, body.snapshot) : Promise.resolve(undefined),
+      srcStub.config(),
+      db.select({ id: schema.images.id, sha256: schema.images.sha256 }).from(schema.images),
+    ]);
+    if (dup) throw conflict(`a VM named ${body.name} already exists (${dup.id})`);
     let manifest: string | undefined;
     let from: string = src.id;
-    if (body.snapshot) {
-      const snap = await findSnapshot(c.env, src.id, body.snapshot);
+    if (snap) {
       manifest = (JSON.parse(snap.manifest) as MemoryRef).key;
       from = snap.id;
     } else {
-      const { powerState } = await srcStub.info();
-      if (powerState !== "POWERED_OFF") manifest = unwrap(await srcStub.captureSnapshot()).manifest;
+      // The source's current state; a powered-off source (409) clones as a fresh VM.
+      const cap = await srcStub.captureSnapshot();
+      if (cap.ok) manifest = cap.value.manifest;
+      else if (cap.status !== 409) unwrap(cap);
     }
     const now = Date.now();
     const row = { ...src, id: newId("vm"), name: body.name, powerState: "POWERED_OFF", incarnation: 0, clonedFrom: from, createdAt: now, updatedAt: now };
     const boot = JSON.parse(src.boot) as { kernel: string; initrd?: string; cmdline?: string };
-    const images = await db.select().from(schema.images);
     const sha = (id: string) => {
       const img = images.find((i) => i.id === id);
       if (!img) throw new ApiError(409, "conflict", `the source VM's image ${id} no longer exists`);
       return { image: id, sha256: img.sha256 };
     };
-    const srcInfo = await srcStub.config();
     const config: VmConfig = {
       id: row.id, name: row.name, memoryMiB: row.memoryMiB, kernel: sha(boot.kernel),
       ...(boot.initrd ? { initrd: sha(boot.initrd) } : {}),
       ...(boot.cmdline !== undefined ? { cmdline: boot.cmdline } : {}),
-      idleTimeoutMs: srcInfo?.idleTimeoutMs ?? 30_000,
-      ...(srcInfo?.maxResidentMiB !== undefined ? { maxResidentMiB: srcInfo.maxResidentMiB } : {}),
+      idleTimeoutMs: srcConfig?.idleTimeoutMs ?? 30_000,
+      ...(srcConfig?.maxResidentMiB !== undefined ? { maxResidentMiB: srcConfig.maxResidentMiB } : {}),
     };
     const stub = vmStub(c.env, row);
-    await stub.create(config);
-    await db.insert(schema.vms).values(row);
+    await Promise.all([stub.create(config), db.insert(schema.vms).values(row)]);
     const powerOn = body.powerOn ?? true;
     if (manifest) row.powerState = unwrap(await stub.applySnapshot(manifest, powerOn)).powerState;
     else if (powerOn) row.powerState = unwrap(await stub.power("start")).powerState;

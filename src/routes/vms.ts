@@ -93,7 +93,9 @@ export const vmRoutes = new Hono<AppEnv>()
     const action = powerActionSchema.safeParse(c.req.query("action"));
     if (!action.success) throw badRequest("action must be one of start, stop, reset, suspend, resume (?action=...)");
     const row = await findVm(c.env, c.req.param("id"));
-    return c.json(unwrap(await vmStub(c.env, row).power(action.data)));
+    const r = unwrap(await vmStub(c.env, row).power(action.data));
+    await openDb(c.env.DB).update(schema.vms).set({ powerState: r.powerState, updatedAt: Date.now() }).where(eq(schema.vms.id, row.id));
+    return c.json(r);
   })
   .get("/:id/power", async (c) => {
     const row = await findVm(c.env, c.req.param("id"));

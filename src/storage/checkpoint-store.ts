@@ -17,7 +17,11 @@ export class CheckpointStore {
   /** Replaces the base layer: frame → [index into packs, slot]. */
   setBase(frames: Map<number, { pack: number; slot: number }>): void {
     this.sql.exec("DELETE FROM base_frames");
-    for (const [pfn, r] of frames) this.sql.exec("INSERT INTO base_frames (pfn, pack, slot) VALUES (?, ?, ?)", pfn, r.pack, r.slot);
+    const rows: [number, number, number][] = [];
+    for (const [pfn, r] of frames) rows.push([pfn, r.pack, r.slot]);
+    // One statement for the whole map (thousands of rows).
+    this.sql.exec(`INSERT INTO base_frames (pfn, pack, slot)
+      SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?)`, JSON.stringify(rows));
   }
 
   basePfns(): number[] {

@@ -73,7 +73,19 @@ export async function storeManifest(kv: KVNamespace, db: D1Database, json: strin
   return key;
 }
 
+/** Manifests are immutable (named by their hash): decoded ones are kept per isolate. */
+const manifests = new Map<string, unknown>();
+
 export async function loadManifest<T>(kv: KVNamespace, key: string): Promise<T> {
+  const hit = manifests.get(key);
+  if (hit !== undefined) return hit as T;
+  const value = await fetchManifest<T>(kv, key);
+  if (manifests.size >= 32) manifests.delete(manifests.keys().next().value!);
+  manifests.set(key, value);
+  return value;
+}
+
+async function fetchManifest<T>(kv: KVNamespace, key: string): Promise<T> {
   const bytes = await kv.get(key, "arrayBuffer");
   if (!bytes) throw new FrameStoreError(`snapshot manifest ${key} is missing`);
   if (`manifest/${await sha256Hex(new Uint8Array(bytes))}` !== key) throw new FrameStoreError(`snapshot manifest ${key} is corrupt`);
