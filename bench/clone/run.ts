@@ -33,7 +33,8 @@ const persist = mkdtempSync(join(tmpdir(), "edgevisor-bench-clone-"));
 function startServer(): ChildProcess {
   const child = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", persist,
     "--var", `EDGEVISOR_ADMIN_TOKEN:${TOKEN}`, "--var", "EDGEVISOR_IDLE_TIMEOUT_SECONDS:3600"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  child.stdout!.resume();
+  if (process.env.BENCH_VERBOSE) child.stdout!.on("data", (d: Buffer) => { for (const l of d.toString().split("\n")) if (/CLONE|APPLY/.test(l)) console.error(l); });
+  else child.stdout!.resume();
   child.stderr!.resume();
   return child;
 }
@@ -68,7 +69,9 @@ async function api(method: string, path: string, body?: unknown): Promise<any> {
 /** Types `echo <tag>` and resolves when its output appears; polls every 2 ms. */
 async function answer(vm: string, tag: string, from?: number): Promise<void> {
   let next = from ?? (await api("GET", `/api/vms/${vm}/console/output?from=${Number.MAX_SAFE_INTEGER}`)).next;
+  const t0 = performance.now();
   await api("POST", `/api/vms/${vm}/console/input`, `echo ${tag}-$((20+22))\n`);
+  lastInputMs = performance.now() - t0;
   let seen = "";
   const until = performance.now() + 60_000;
   while (!seen.includes(`${tag}-42`)) {
@@ -82,10 +85,15 @@ async function answer(vm: string, tag: string, from?: number): Promise<void> {
 
 async function cloneTiming(src: string, snap: string, name: string): Promise<{ apiMs: number; firstOutputMs: number; id: string }> {
   const t0 = performance.now();
-  const c = await api("POST", `/api/vms/${src}/clone`, { name, snapshot: snap });
+  const r = await fetch(`${BASE}/api/vms/${src}/clone`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ name, snapshot: snap }) });
   const apiMs = performance.now() - t0;
+  const c = await r.json() as { id: string };
+  if (r.status !== 201) throw new Error(`clone: ${r.status} ${JSON.stringify(c)}`);
+  serverMs.push(Number(/dur=(\d+)/.exec(r.headers.get("server-timing") ?? "")?.[1] ?? NaN));
   await answer(c.id, name.replace(/[^a-z0-9]/g, ""), 0);
-  return { apiMs, firstOutputMs: performance.now() - t0, id: c.id };
+  const firstOutputMs = performance.now() - t0;
+  if (process.env.BENCH_VERBOSE) console.error(`${name}: clone ${apiMs.toFixed(1)} ms (server ${serverMs.at(-1)} ms), input ${lastInputMs.toFixed(1)} ms, output after ${(firstOutputMs - apiMs - lastInputMs).toFixed(1)} ms`);
+  return { apiMs, firstOutputMs, id: c.id };
 }
 
 async function shellPrompt(vm: string): Promise<void> {
@@ -95,6 +103,9 @@ async function shellPrompt(vm: string): Promise<void> {
     await sleep(5);
   }
 }
+
+let lastInputMs = 0;
+const serverMs: number[] = [];
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const mib = (b: number) => (b / 1048576).toFixed(1);
@@ -121,6 +132,9 @@ async function main(): Promise<void> {
       cloneIds.push(r.id);
       if (i < runs) warm.push(r);
     }
+    const t1 = performance.now();
+    for (let i = 0; i < 10; i++) await api("GET", `/api/vms/${vm.id}/power`);
+    const roundTripMs = (performance.now() - t1) / 10;
     const one = (await api("GET", `/api/vms/${vm.id}`)).stats;
     let clonesBytes = 0;
     let shared = 0;
@@ -163,6 +177,7 @@ async function main(): Promise<void> {
       oneVmHostBytes: one.hostMemoryBytes,
       tenClonesHostBytes: clonesBytes,
       sharedSnapshotBytes: shared,
+      apiRoundTripMs: Number(roundTripMs.toFixed(1)),
     };
     if (json) { console.log(JSON.stringify(result)); return; }
     const ratio = (clonesBytes + shared) / one.hostMemoryBytes;
@@ -175,6 +190,7 @@ async function main(): Promise<void> {
     console.log(`  cold clone: first console output   ${result.coldCloneFirstOutputMs} ms   (target <= 300 ms)`);
     console.log(`  wake a hibernated VM               ${result.hibernatedWakeMs} ms`);
     console.log(`  wake a VM after eviction (restart) ${result.evictedWakeMs} ms`);
+    console.log(`  one API round trip (GET power)     ${result.apiRoundTripMs} ms`);
     console.log(`  memory: one booted VM              ${mib(one.hostMemoryBytes)} MiB of wasm memory`);
     console.log(`  memory: 10 clones                  ${mib(clonesBytes)} MiB of wasm memory + ${mib(shared)} MiB of shared snapshot frames`);
     console.log(`  10 clones / one VM                 ${ratio.toFixed(2)}x   (target <= 2x)`);

@@ -1,7 +1,7 @@
 // /api/vms/:id/snapshots and /api/vms/:id/clone: memory snapshots stored once by content,
 // revert, delete with reference counts, and clones that continue exactly where a snapshot was.
 import { Hono } from "hono";
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, desc, eq } from "drizzle-orm";
 import type { AppEnv } from "../app.js";
 import type { Env } from "../env.js";
 import { openDb, schema } from "../storage/db/index.js";
@@ -49,7 +49,7 @@ export const snapshotRoutes = new Hono<AppEnv>()
     }
     const db = openDb(c.env.DB);
     const [parent] = await db.select({ id: schema.snapshots.id }).from(schema.snapshots)
-      .where(eq(schema.snapshots.vmId, vm.id)).orderBy(asc(schema.snapshots.createdAt));
+      .where(eq(schema.snapshots.vmId, vm.id)).orderBy(desc(schema.snapshots.createdAt)).limit(1);
     const row: SnapshotRow = {
       id: newId("snap"), vmId: vm.id, name: body.name, memory: wantMemory, parentId: parent?.id ?? null,
       powerState, storedBytes, manifest: JSON.stringify({ ...ref, ...(body.description ? { description: body.description } : {}) }),
