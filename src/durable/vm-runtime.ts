@@ -465,7 +465,8 @@ export class VmRuntime {
     }
     this.dropMachine();
     const old = this.store.get<BaseLayer>("base");
-    await retain(this.host.db, [manifestKey, ...m.packs]);
+    // The new references are counted while the machine comes up; answered only once counted.
+    const retained = retain(this.host.db, [manifestKey, ...m.packs]);
     const power: PowerState = m.powerState === "POWERED_ON" && !powerOn ? "SUSPENDED" : m.powerState;
     this.store.atomically(() => {
       this.store.clearFrames();
@@ -477,12 +478,13 @@ export class VmRuntime {
       this.console.dropPending();
       this.console.restart(m.console.end - m.console.tail.length, m.console.tail);
     });
-    if (old) await release(this.host.blobs, this.host.db, [old.manifest, ...old.packs]);
     await this.host.powerChanged(power, "continues from a memory snapshot");
     if (power === "POWERED_ON") {
       await this.ensureMachine();
       this.wake();
     } else await this.host.setAlarm(null);
+    await retained;
+    if (old) await release(this.host.blobs, this.host.db, [old.manifest, ...old.packs]);
     return { ok: true, value: { powerState: power } };
   }
 

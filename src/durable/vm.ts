@@ -68,6 +68,12 @@ export class VmObject extends DurableObject<Env> {
     return this.rt.captureSnapshot();
   }
 
+  /** A new VM that continues from a memory snapshot (one call: create, then apply). */
+  async createFromSnapshot(config: VmConfig, manifest: string, powerOn: boolean): Promise<Outcome<{ powerState: PowerState }>> {
+    this.rt.create(config);
+    return this.rt.applySnapshot(manifest, powerOn);
+  }
+
   /** Continues from a memory snapshot: a new clone's first state, or a revert. */
   async applySnapshot(manifest: string, powerOn: boolean): Promise<Outcome<{ powerState: PowerState }>> {
     return this.rt.applySnapshot(manifest, powerOn);

@@ -89,15 +89,15 @@ export const snapshotRoutes = new Hono<AppEnv>()
   })
   .post("/:id/clone", async (c) => {
     const body = await jsonBody(c, cloneSchema);
-    const src = await findVm(c.env, c.req.param("id"));
     const db = openDb(c.env.DB);
-    const srcStub = vmStub(c.env, src);
-    const [[dup], snap, srcConfig, images] = await Promise.all([
+    const [src, [dup], snap, images] = await Promise.all([
+      findVm(c.env, c.req.param("id")),
       db.select({ id: schema.vms.id }).from(schema.vms).where(eq(schema.vms.name, body.name)),
-      body.snapshot ? findSnapshot(c.env, src.id, body.snapshot) : Promise.resolve(undefined),
-      srcStub.config(),
+      body.snapshot ? findSnapshot(c.env, c.req.param("id"), body.snapshot) : Promise.resolve(undefined),
       db.select({ id: schema.images.id, sha256: schema.images.sha256 }).from(schema.images),
     ]);
+    const srcStub = vmStub(c.env, src);
+    const srcConfig = await srcStub.config();
     if (dup) throw conflict(`a VM named ${body.name} already exists (${dup.id})`);
     let manifest: string | undefined;
     let from: string = src.id;
@@ -126,9 +126,13 @@ export const snapshotRoutes = new Hono<AppEnv>()
       ...(srcConfig?.maxResidentMiB !== undefined ? { maxResidentMiB: srcConfig.maxResidentMiB } : {}),
     };
     const stub = vmStub(c.env, row);
-    await Promise.all([stub.create(config), db.insert(schema.vms).values(row)]);
     const powerOn = body.powerOn ?? true;
-    if (manifest) row.powerState = unwrap(await stub.applySnapshot(manifest, powerOn)).powerState;
-    else if (powerOn) row.powerState = unwrap(await stub.power("start")).powerState;
+    if (manifest) {
+      const [r] = await Promise.all([stub.createFromSnapshot(config, manifest, powerOn), db.insert(schema.vms).values(row)]);
+      row.powerState = unwrap(r).powerState;
+    } else {
+      await Promise.all([stub.create(config), db.insert(schema.vms).values(row)]);
+      if (powerOn) row.powerState = unwrap(await stub.power("start")).powerState;
+    }
     return c.json(vmJson(row), 201);
   });
