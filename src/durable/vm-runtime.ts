@@ -453,7 +453,7 @@ export class VmRuntime {
    * snapshot becomes the base layer, own frames are dropped, and the power state becomes the
    * snapshot's (a running snapshot runs at once unless `powerOn` is false: then SUSPENDED).
    */
-  async applySnapshot(manifestKey: string, powerOn: boolean): Promise<Outcome<{ powerState: PowerState }>> {
+  async applySnapshot(manifestKey: string, powerOn: boolean, fresh = false): Promise<Outcome<{ powerState: PowerState }>> {
     let m;
     try {
       m = decodeManifest(await loadManifest(this.host.blobs, manifestKey));
@@ -475,10 +475,12 @@ export class VmRuntime {
       this.store.put("machine", m.state);
       this.store.put("power", power);
       this.store.put("hibernated", false);
-      this.console.dropPending();
-      this.console.restart(m.console.end - m.console.tail.length, m.console.tail);
+      // A new VM (a clone) starts with the snapshot's console history; a revert keeps its own
+      // log going forward, so offsets a reader holds stay valid (no byte shown twice).
+      if (fresh) this.console.restart(m.console.end - m.console.tail.length, m.console.tail);
+      else this.console.persist();
     });
-    await this.host.powerChanged(power, "continues from a memory snapshot");
+    if (!fresh) await this.host.powerChanged(power, "reverted to a memory snapshot");
     if (power === "POWERED_ON") {
       await this.ensureMachine();
       this.wake();

@@ -68,13 +68,16 @@ export class VmObject extends DurableObject<Env> {
     return this.rt.captureSnapshot();
   }
 
-  /** A new VM that continues from a memory snapshot (one call: create, then apply). */
+  /**
+   * A new VM that continues from a memory snapshot (one call: create, then apply). The
+   * caller writes the inventory row itself, so no power report is sent.
+   */
   async createFromSnapshot(config: VmConfig, manifest: string, powerOn: boolean): Promise<Outcome<{ powerState: PowerState }>> {
     this.rt.create(config);
-    return this.rt.applySnapshot(manifest, powerOn);
+    return this.rt.applySnapshot(manifest, powerOn, true);
   }
 
-  /** Continues from a memory snapshot: a new clone's first state, or a revert. */
+  /** Continues from one of its memory snapshots (a revert). */
   async applySnapshot(manifest: string, powerOn: boolean): Promise<Outcome<{ powerState: PowerState }>> {
     return this.rt.applySnapshot(manifest, powerOn);
   }

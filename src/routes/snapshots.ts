@@ -72,7 +72,11 @@ export const snapshotRoutes = new Hono<AppEnv>()
     const snap = await findSnapshot(c.env, vm.id, c.req.param("sid"));
     const ref = JSON.parse(snap.manifest) as MemoryRef;
     const stub = vmStub(c.env, vm);
-    if (snap.memory && ref.key) return c.json(unwrap(await stub.applySnapshot(ref.key, true)));
+    if (snap.memory && ref.key) {
+      const r = unwrap(await stub.applySnapshot(ref.key, true));
+      await openDb(c.env.DB).update(schema.vms).set({ powerState: r.powerState, updatedAt: Date.now() }).where(eq(schema.vms.id, vm.id));
+      return c.json(r);
+    }
     // A snapshot without memory: the VM is powered off, as vSphere does.
     const { powerState } = await stub.info();
     if (powerState !== "POWERED_OFF") unwrap(await stub.power("stop"));
@@ -101,13 +105,15 @@ export const snapshotRoutes = new Hono<AppEnv>()
     if (dup) throw conflict(`a VM named ${body.name} already exists (${dup.id})`);
     let manifest: string | undefined;
     let from: string = src.id;
+    let snapPower: string = "POWERED_OFF";
     if (snap) {
       manifest = (JSON.parse(snap.manifest) as MemoryRef).key;
       from = snap.id;
+      snapPower = snap.powerState;
     } else {
       // The source's current state; a powered-off source (409) clones as a fresh VM.
       const cap = await srcStub.captureSnapshot();
-      if (cap.ok) manifest = cap.value.manifest;
+      if (cap.ok) { manifest = cap.value.manifest; snapPower = cap.value.powerState; }
       else if (cap.status !== 409) unwrap(cap);
     }
     const now = Date.now();
@@ -128,8 +134,14 @@ export const snapshotRoutes = new Hono<AppEnv>()
     const stub = vmStub(c.env, row);
     const powerOn = body.powerOn ?? true;
     if (manifest) {
+      // The row is written beside the object's start with the state the clone will have.
+      row.powerState = snapPower === "POWERED_ON" && !powerOn ? "SUSPENDED" : snapPower;
       const [r] = await Promise.all([stub.createFromSnapshot(config, manifest, powerOn), db.insert(schema.vms).values(row)]);
-      row.powerState = unwrap(r).powerState;
+      if (!r.ok || r.value.powerState !== row.powerState) {
+        row.powerState = r.ok ? r.value.powerState : "POWERED_OFF";
+        await db.update(schema.vms).set({ powerState: row.powerState }).where(eq(schema.vms.id, row.id));
+      }
+      unwrap(r);
     } else {
       await Promise.all([stub.create(config), db.insert(schema.vms).values(row)]);
       if (powerOn) row.powerState = unwrap(await stub.power("start")).powerState;

@@ -4,7 +4,7 @@
 // with a slot is flagged FF_CODE and kept out of the write TLBs, so any store to it takes
 // the slow path, which drops the slot (self-modifying code and DMA into code are exact).
 
-import { OP_PAGE_END } from "./ops";
+import { OP_PAGE_END, OP_NONE } from "./ops";
 import { frameSlot, flagsOf, setFlags, FF_CODE, reserve } from "./memory";
 import { tlbForgetWrite } from "./tlb";
 import { exitBlock } from "./state";
@@ -76,6 +76,25 @@ function dropSlot(f: u32): void {
   store<u32>(slotOwner + (<usize>(s - 1) << 2), 0);
   store<u32>(frameSlot + (<usize>f << 2), 0);
   setFlags(f, flagsOf(f) & ~FF_CODE);
+}
+
+/**
+ * Whether a store of len bytes at offset off of frame f can change decoded code: some
+ * entry whose instruction may cover those bytes (it starts at most 3 bytes before) has
+ * been decoded. Stores into the rest of a code page (data sharing the page with code)
+ * leave the slot alone; the page stays out of the write TLBs, so each takes this check.
+ */
+export function storeHitsCode(f: u32, off: u32, len: u32): bool {
+  let s = load<u32>(frameSlot + (<usize>f << 2));
+  if (s == 0) return false;
+  let base = slotBase(s - 1);
+  let o: i32 = (<i32>off - 2) & ~1;
+  if (o < 0) o = 0;
+  let end = <i32>(off + len);
+  for (; o < end; o += 2) {
+    if (load<u8>(base + (<usize>o << 2)) != OP_NONE) return true;
+  }
+  return false;
 }
 
 /** Frame f is being written: forget its decoded code and leave the current block. */

@@ -6,8 +6,10 @@
 
 import * as ops from "./ops";
 import { XREGS, FREGS, mstatus, MSTATUS_FS, MSTATUS_SD } from "./state";
+
+const FS_SD: u64 = MSTATUS_FS | MSTATUS_SD;
 import { tlbRead, tlbWrite, TLB_MASK, TLB_ENTRY_SHIFT } from "./tlb";
-import { fastFpInline } from "./fp";
+import * as fpf from "./interp-fp";
 
 /** The block ended: budget spent, page left, or a page-end/straddle marker reached. */
 export const EXIT_END: u32 = 0;
@@ -307,22 +309,23 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
         }
 
 
-        // FP loads and stores (FS must be on), same TLB fast path as the integer ones.
+        // FP loads and stores, same TLB fast path as the integer ones. Stores need FS on;
+        // loads take the fast path only when FS is already Dirty (nothing to mark).
         case ops.OP_FLD: {
-          if ((mstatus & MSTATUS_FS) == 0) return slow(PC(ep, dbase, vbase), maxk - left);
+          if ((mstatus & FS_SD) != FS_SD) return slow(PC(ep, dbase, vbase), maxk - left);
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tr + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           if (load<u64>(e) != (a & ~<u64>0xff8)) return slow(PC(ep, dbase, vbase), maxk - left);
           store<u64>(FREGS + <usize>RD(w), load<u64>(<usize>(a + load<u64>(e, 8))));
-          mstatus |= MSTATUS_FS | MSTATUS_SD; ep += elen; break;
+          ep += elen; break;
         }
         case ops.OP_FLW: {
-          if ((mstatus & MSTATUS_FS) == 0) return slow(PC(ep, dbase, vbase), maxk - left);
+          if ((mstatus & FS_SD) != FS_SD) return slow(PC(ep, dbase, vbase), maxk - left);
           let a = xr(RS1(w)) + <u64><i64>imm;
           let e = tr + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
           if (load<u64>(e) != (a & ~<u64>0xffc)) return slow(PC(ep, dbase, vbase), maxk - left);
           store<u64>(FREGS + <usize>RD(w), 0xffffffff00000000 | <u64>load<u32>(<usize>(a + load<u64>(e, 8))));
-          mstatus |= MSTATUS_FS | MSTATUS_SD; ep += elen; break;
+          ep += elen; break;
         }
         case ops.OP_FSD: {
           if ((mstatus & MSTATUS_FS) == 0) return slow(PC(ep, dbase, vbase), maxk - left);
@@ -341,20 +344,47 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
           ep += elen; break;
         }
 
-        // Common double-precision ops in round-to-nearest (fastfp.ts), FP variant only.
-        case ops.OP_FADD_D: case ops.OP_FSUB_D: case ops.OP_FMUL_D: case ops.OP_FDIV_D:
-        case ops.OP_FSQRT_D: case ops.OP_FMADD_D: case ops.OP_FMSUB_D: case ops.OP_FNMSUB_D:
-        case ops.OP_FNMADD_D: case ops.OP_FSGNJ_D: case ops.OP_FSGNJN_D: case ops.OP_FSGNJX_D:
-        case ops.OP_FMV_D_X: case ops.OP_FMV_X_D: case ops.OP_FEQ_D: case ops.OP_FLT_D:
-        case ops.OP_FLE_D: case ops.OP_FCVT_D_W: case ops.OP_FCVT_D_WU: case ops.OP_FCVT_D_L:
-        case ops.OP_FCVT_D_LU: case ops.OP_FCVT_W_D: case ops.OP_FCVT_L_D: case ops.OP_FADD_S:
-        case ops.OP_FSUB_S: case ops.OP_FMUL_S: case ops.OP_FDIV_S: case ops.OP_FSQRT_S:
-        case ops.OP_FMV_W_X: case ops.OP_FMV_X_W: case ops.OP_FCVT_D_S: case ops.OP_FCVT_S_D:
-        case ops.OP_FMIN_D: case ops.OP_FMAX_D: case ops.OP_FCVT_W_S: case ops.OP_FCVT_WU_D: {
-          if (!isFloat<T>()) return slow(PC(ep, dbase, vbase), maxk - left);
-          if (!fastFpInline(w & 0xff, w, imm)) return slow(PC(ep, dbase, vbase), maxk - left);
-          ep += elen; break;
-        }
+        // F/D in round-to-nearest (interp-fp.ts), FP variant only; the lean one hands them back.
+        case ops.OP_FADD_D: { if (!isFloat<T>() || !fpf.addD(w, imm, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FSUB_D: { if (!isFloat<T>() || !fpf.addD(w, imm, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FMUL_D: { if (!isFloat<T>() || !fpf.mulD(w, imm)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FDIV_D: { if (!isFloat<T>() || !fpf.divD(w, imm)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FSQRT_D: { if (!isFloat<T>() || !fpf.sqrtD(w, imm)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FMADD_D: { if (!isFloat<T>() || !fpf.fmaD(w, imm, false, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FMSUB_D: { if (!isFloat<T>() || !fpf.fmaD(w, imm, false, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FNMSUB_D: { if (!isFloat<T>() || !fpf.fmaD(w, imm, true, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FNMADD_D: { if (!isFloat<T>() || !fpf.fmaD(w, imm, true, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FSGNJ_D: { if (!isFloat<T>() || !fpf.sgnjD(w, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FSGNJN_D: { if (!isFloat<T>() || !fpf.sgnjD(w, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FSGNJX_D: { if (!isFloat<T>() || !fpf.sgnjD(w, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FMIN_D: { if (!isFloat<T>() || !fpf.minMaxD(w, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FMAX_D: { if (!isFloat<T>() || !fpf.minMaxD(w, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FEQ_D: { if (!isFloat<T>() || !fpf.cmpD(w, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FLT_D: { if (!isFloat<T>() || !fpf.cmpD(w, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FLE_D: { if (!isFloat<T>() || !fpf.cmpD(w, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FMV_X_D: { if (!isFloat<T>() || !fpf.mvXD(w)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FMV_D_X: { if (!isFloat<T>() || !fpf.mvDX(w)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FMV_X_W: { if (!isFloat<T>() || !fpf.mvXW(w)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FMV_W_X: { if (!isFloat<T>() || !fpf.mvWX(w)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FCVT_D_W: { if (!isFloat<T>() || !fpf.cvtDX(w, imm, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FCVT_D_WU: { if (!isFloat<T>() || !fpf.cvtDX(w, imm, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FCVT_D_L: { if (!isFloat<T>() || !fpf.cvtDX(w, imm, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FCVT_D_LU: { if (!isFloat<T>() || !fpf.cvtDX(w, imm, 3)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FCVT_W_D: { if (!isFloat<T>() || !fpf.cvtXD(w, imm, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FCVT_WU_D: { if (!isFloat<T>() || !fpf.cvtXD(w, imm, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FCVT_L_D: { if (!isFloat<T>() || !fpf.cvtXD(w, imm, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FCVT_W_S: { if (!isFloat<T>() || !fpf.cvtXD(w, imm, 3)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FADD_S: { if (!isFloat<T>() || !fpf.arithS(w, imm, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FSUB_S: { if (!isFloat<T>() || !fpf.arithS(w, imm, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FMUL_S: { if (!isFloat<T>() || !fpf.arithS(w, imm, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FDIV_S: { if (!isFloat<T>() || !fpf.arithS(w, imm, 3)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FSQRT_S: { if (!isFloat<T>() || !fpf.arithS(w, imm, 4)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FMADD_S: { if (!isFloat<T>() || !fpf.fmaS(w, imm, false, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FMSUB_S: { if (!isFloat<T>() || !fpf.fmaS(w, imm, false, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FNMSUB_S: { if (!isFloat<T>() || !fpf.fmaS(w, imm, true, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FNMADD_S: { if (!isFloat<T>() || !fpf.fmaS(w, imm, true, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FCVT_D_S: { if (!isFloat<T>() || !fpf.cvtDS(w, imm)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FCVT_S_D: { if (!isFloat<T>() || !fpf.cvtSD(w, imm)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
 
         default: return slow(PC(ep, dbase, vbase), maxk - left);
     }

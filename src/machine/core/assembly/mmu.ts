@@ -15,7 +15,7 @@ import {
   findRegion, mmioRead, mmioWrite, mmioFaulted, frameHostOf, FF_WATCH,
 } from "./memory";
 import { tlbRead, tlbWrite, tlbFetch, tlbFill, frameOf, NO_FRAME, TLB_MASK, TLB_ENTRY_SHIFT } from "./tlb";
-import { invalidateCode } from "./decodecache";
+import { invalidateCode, storeHitsCode } from "./decodecache";
 
 export const ACC_READ: u32 = 0;
 export const ACC_WRITE: u32 = 1;
@@ -135,10 +135,18 @@ function resolve(vaddr: u64, acc: u32, size: u32): isize {
     }
     let h: usize;
     if (acc == ACC_WRITE) {
-      h = touchFrameForWrite(f);
-      if (h == 0) { raise(EXC_HOST_OOM, vaddr); return -1; }
+      // A store into a code page's bytes that hold no decoded instruction keeps the
+      // page's decoded code (and keeps the page out of the write TLB).
+      if ((fl & FF_CODE) != 0 && !storeHitsCode(f, <u32>pa & 0xfff, size)) {
+        h = allocFrame(f);
+        if (h == 0) { raise(EXC_HOST_OOM, vaddr); return -1; }
+        setFlags(f, flagsOf(f) | FF_DIRTY);
+      } else {
+        h = touchFrameForWrite(f);
+        if (h == 0) { raise(EXC_HOST_OOM, vaddr); return -1; }
+      }
       if ((fl & FF_WATCH) != 0 || vaddr - watchVaLo < watchVaSize) logWatch(vaddr, pa);
-      else if ((flagsOf(f) & FF_IO) == 0) tlbFill(tlbWrite, vaddr, h, f, lastLevel);
+      else if ((flagsOf(f) & (FF_IO | FF_CODE)) == 0) tlbFill(tlbWrite, vaddr, h, f, lastLevel);
     } else {
       // Absent frames read as zero through the slow path; they are cached once allocated
       // (a lazy frame is allocated by readHost's fault).
