@@ -18,7 +18,16 @@ const api = new Hono<AppEnv>()
   .use("*", async (c, next) => {
     const t0 = Date.now();
     await next();
-    c.res.headers.set("server-timing", `app;dur=${Date.now() - t0}`);
+    // A WebSocket upgrade's headers are immutable: it goes out as it is.
+    if (c.res.status === 101) return;
+    const timing = `app;dur=${Date.now() - t0}`;
+    try {
+      c.res.headers.set("server-timing", timing);
+    } catch {
+      // Headers of a response passed through from elsewhere may be immutable: copy it.
+      c.res = new Response(c.res.body, c.res);
+      c.res.headers.set("server-timing", timing);
+    }
   })
   .use("*", authenticate())
   .route("/", openApiRoutes)
