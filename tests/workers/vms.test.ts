@@ -126,4 +126,15 @@ describe("bad input changes nothing", () => {
     expect((await call("GET", `/api/vms/vm-nope`)).status).toBe(404);
     expect((await call("GET", `/api/vms/${vm.json.id}/power`)).json).toEqual({ powerState: "POWERED_OFF" });
   });
+
+  it("refuses to boot a kernel that is not one, and the VM stays off", async () => {
+    const junk = new Uint8Array(8192).map((_, i) => (i * 7919) & 0xff);
+    const img = await call("POST", "/api/images?name=junk&kind=kernel", junk, { "content-type": "application/octet-stream" });
+    expect(img.status).toBe(201);
+    const vm = await call("POST", "/api/vms", { name: "junk-vm", memoryMiB: 32, boot: { kernel: img.json.id } });
+    const r = await call("POST", `/api/vms/${vm.json.id}/power?action=start`);
+    expect(r.status).toBe(422);
+    expect(r.json.error.message).toMatch(/cannot start/);
+    expect((await call("GET", `/api/vms/${vm.json.id}/power`)).json).toEqual({ powerState: "POWERED_OFF" });
+  });
 });
