@@ -452,8 +452,10 @@ export class VmRuntime {
    * Makes the VM continue from a memory snapshot (a clone's first state, or a revert): the
    * snapshot becomes the base layer, own frames are dropped, and the power state becomes the
    * snapshot's (a running snapshot runs at once unless `powerOn` is false: then SUSPENDED).
+   * `fresh`: a new VM (it takes the snapshot's console history); `counted`: the caller has
+   * already counted this VM's references to the snapshot's packs.
    */
-  async applySnapshot(manifestKey: string, powerOn: boolean, fresh = false): Promise<Outcome<{ powerState: PowerState }>> {
+  async applySnapshot(manifestKey: string, powerOn: boolean, fresh = false, counted = false): Promise<Outcome<{ powerState: PowerState }>> {
     let m;
     try {
       m = decodeManifest(await loadManifest(this.host.blobs, manifestKey));
@@ -466,7 +468,7 @@ export class VmRuntime {
     this.dropMachine();
     const old = this.store.get<BaseLayer>("base");
     // The new references are counted while the machine comes up; answered only once counted.
-    const retained = retain(this.host.db, [manifestKey, ...m.packs]);
+    const retained = counted ? Promise.resolve() : retain(this.host.db, [manifestKey, ...m.packs]);
     const power: PowerState = m.powerState === "POWERED_ON" && !powerOn ? "SUSPENDED" : m.powerState;
     this.store.atomically(() => {
       this.store.clearFrames();

@@ -70,11 +70,12 @@ export class VmObject extends DurableObject<Env> {
 
   /**
    * A new VM that continues from a memory snapshot (one call: create, then apply). The
-   * caller writes the inventory row itself, so no power report is sent.
+   * caller writes the inventory row and counts the pack references in one D1 batch, so
+   * neither happens here.
    */
   async createFromSnapshot(config: VmConfig, manifest: string, powerOn: boolean): Promise<Outcome<{ powerState: PowerState }>> {
     this.rt.create(config);
-    return this.rt.applySnapshot(manifest, powerOn, true);
+    return this.rt.applySnapshot(manifest, powerOn, true, true);
   }
 
   /** Continues from one of its memory snapshots (a revert). */

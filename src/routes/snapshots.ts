@@ -9,7 +9,7 @@ import { jsonBody } from "../body.js";
 import { createSnapshotSchema, cloneSchema } from "../schemas/snapshots.js";
 import { ApiError, conflict, notFound } from "../errors.js";
 import { newId } from "../ids.js";
-import { retain, release } from "../storage/frame-store.js";
+import { retain, retainStatements, release } from "../storage/frame-store.js";
 import { findVm, vmJson, vmStub, unwrap } from "./vm-common.js";
 import type { VmConfig } from "../durable/vm-runtime.js";
 
@@ -100,24 +100,25 @@ export const snapshotRoutes = new Hono<AppEnv>()
       body.snapshot ? findSnapshot(c.env, c.req.param("id"), body.snapshot) : Promise.resolve(undefined),
       db.select({ id: schema.images.id, sha256: schema.images.sha256 }).from(schema.images),
     ]);
-    const srcStub = vmStub(c.env, src);
-    const srcConfig = await srcStub.config();
     if (dup) throw conflict(`a VM named ${body.name} already exists (${dup.id})`);
-    let manifest: string | undefined;
+    // The memory to continue from: the snapshot's, or the source's current state.
+    let memory: { key: string; packs: string[]; powerState: string } | undefined;
     let from: string = src.id;
-    let snapPower: string = "POWERED_OFF";
     if (snap) {
-      manifest = (JSON.parse(snap.manifest) as MemoryRef).key;
+      const ref = JSON.parse(snap.manifest) as MemoryRef;
+      if (ref.key) memory = { key: ref.key, packs: ref.packs ?? [], powerState: snap.powerState };
       from = snap.id;
-      snapPower = snap.powerState;
     } else {
-      // The source's current state; a powered-off source (409) clones as a fresh VM.
-      const cap = await srcStub.captureSnapshot();
-      if (cap.ok) { manifest = cap.value.manifest; snapPower = cap.value.powerState; }
-      else if (cap.status !== 409) unwrap(cap);
+      const cap = await vmStub(c.env, src).captureSnapshot();
+      if (cap.ok) memory = { key: cap.value.manifest, packs: cap.value.packs, powerState: cap.value.powerState };
+      else if (cap.status !== 409) unwrap(cap); // 409: powered off, cloned as a fresh VM
     }
     const now = Date.now();
-    const row = { ...src, id: newId("vm"), name: body.name, powerState: "POWERED_OFF", incarnation: 0, clonedFrom: from, createdAt: now, updatedAt: now };
+    const powerOn = body.powerOn ?? true;
+    const row = {
+      ...src, id: newId("vm"), name: body.name, incarnation: 0, clonedFrom: from, createdAt: now, updatedAt: now,
+      powerState: !memory ? "POWERED_OFF" : memory.powerState === "POWERED_ON" && !powerOn ? "SUSPENDED" : memory.powerState,
+    };
     const boot = JSON.parse(src.boot) as { kernel: string; initrd?: string; cmdline?: string };
     const sha = (id: string) => {
       const img = images.find((i) => i.id === id);
@@ -128,23 +129,34 @@ export const snapshotRoutes = new Hono<AppEnv>()
       id: row.id, name: row.name, memoryMiB: row.memoryMiB, kernel: sha(boot.kernel),
       ...(boot.initrd ? { initrd: sha(boot.initrd) } : {}),
       ...(boot.cmdline !== undefined ? { cmdline: boot.cmdline } : {}),
-      idleTimeoutMs: srcConfig?.idleTimeoutMs ?? 30_000,
-      ...(srcConfig?.maxResidentMiB !== undefined ? { maxResidentMiB: srcConfig.maxResidentMiB } : {}),
+      idleTimeoutMs: 30_000,
+      ...(JSON.parse(src.settings) as Partial<VmConfig>),
     };
     const stub = vmStub(c.env, row);
-    const powerOn = body.powerOn ?? true;
-    if (manifest) {
-      // The row is written beside the object's start with the state the clone will have.
-      row.powerState = snapPower === "POWERED_ON" && !powerOn ? "SUSPENDED" : snapPower;
-      const [r] = await Promise.all([stub.createFromSnapshot(config, manifest, powerOn), db.insert(schema.vms).values(row)]);
-      if (!r.ok || r.value.powerState !== row.powerState) {
-        row.powerState = r.ok ? r.value.powerState : "POWERED_OFF";
-        await db.update(schema.vms).set({ powerState: row.powerState }).where(eq(schema.vms.id, row.id));
-      }
-      unwrap(r);
-    } else {
+    if (!memory) {
       await Promise.all([stub.create(config), db.insert(schema.vms).values(row)]);
       if (powerOn) row.powerState = unwrap(await stub.power("start")).powerState;
+      return c.json(vmJson(row), 201);
+    }
+    // The inventory row and the clone's pack references land in one D1 batch while the
+    // clone's object starts; if the object fails, both are undone.
+    const keys = [memory.key, ...memory.packs];
+    const [r] = await Promise.all([
+      stub.createFromSnapshot(config, memory.key, powerOn),
+      c.env.DB.batch([
+        c.env.DB.prepare("INSERT INTO vms (id, name, host_id, memory_mib, vcpus, boot, power_state, incarnation, settings, cloned_from, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)")
+          .bind(row.id, row.name, row.hostId, row.memoryMiB, row.vcpus, row.boot, row.powerState, row.settings, row.clonedFrom, now, now),
+        ...retainStatements(c.env.DB, keys),
+      ]),
+    ]);
+    if (!r.ok) {
+      await stub.destroy();
+      await db.delete(schema.vms).where(eq(schema.vms.id, row.id));
+      await release(c.env.BLOBS, c.env.DB, keys);
+      unwrap(r);
+    } else if (r.value.powerState !== row.powerState) {
+      row.powerState = r.value.powerState;
+      await db.update(schema.vms).set({ powerState: row.powerState }).where(eq(schema.vms.id, row.id));
     }
     return c.json(vmJson(row), 201);
   });

@@ -43,14 +43,18 @@ export const vmRoutes = new Hono<AppEnv>()
     const row: VmRow = {
       id: newId("vm"), name: body.name, hostId, memoryMiB: body.memoryMiB, vcpus: 1,
       boot: JSON.stringify({ kernel: kernel.image, ...(initrd ? { initrd: initrd.image } : {}), ...(body.boot.cmdline !== undefined ? { cmdline: body.boot.cmdline } : {}) }),
-      powerState: "POWERED_OFF", incarnation: 0, clonedFrom: null, createdAt: now, updatedAt: now,
+      powerState: "POWERED_OFF", incarnation: 0, settings: "{}", clonedFrom: null, createdAt: now, updatedAt: now,
     };
+    const settings = {
+      idleTimeoutMs: (body.idleTimeoutSeconds ?? intSetting(c.env.EDGEVISOR_IDLE_TIMEOUT_SECONDS, 30)) * 1000,
+      maxResidentMiB: intSetting(c.env.EDGEVISOR_MAX_RESIDENT_MIB, 96),
+    };
+    row.settings = JSON.stringify(settings);
     const config: VmConfig = {
       id: row.id, name: row.name, memoryMiB: row.memoryMiB, kernel,
       ...(initrd ? { initrd } : {}),
       ...(body.boot.cmdline !== undefined ? { cmdline: body.boot.cmdline } : {}),
-      idleTimeoutMs: (body.idleTimeoutSeconds ?? intSetting(c.env.EDGEVISOR_IDLE_TIMEOUT_SECONDS, 30)) * 1000,
-      maxResidentMiB: intSetting(c.env.EDGEVISOR_MAX_RESIDENT_MIB, 96),
+      ...settings,
     };
     const stub = vmStub(c.env, row);
     await stub.create(config);

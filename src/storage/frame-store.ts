@@ -94,13 +94,19 @@ async function fetchManifest<T>(kv: KVNamespace, key: string): Promise<T> {
 
 /** One more holder for each key (a snapshot or a clone now depends on them). */
 export async function retain(db: D1Database, keys: Iterable<string>): Promise<void> {
+  const stmts = retainStatements(db, keys);
+  if (stmts.length) await db.batch(stmts);
+}
+
+/** The statements of retain(), to run in the caller's own batch (one transaction). */
+export function retainStatements(db: D1Database, keys: Iterable<string>): D1PreparedStatement[] {
   const all = [...new Set(keys)];
-  const stmts = [];
+  const stmts: D1PreparedStatement[] = [];
   for (let i = 0; i < all.length; i += IN_BATCH) {
     const part = all.slice(i, i + IN_BATCH);
     stmts.push(db.prepare(`UPDATE frame_packs SET refs = refs + 1 WHERE key IN (${part.map(() => "?").join(",")})`).bind(...part));
   }
-  if (stmts.length) await db.batch(stmts);
+  return stmts;
 }
 
 /** One holder fewer; keys no one holds any more are deleted from KV and the index. */

@@ -58,6 +58,8 @@ export const vms = sqliteTable("vms", {
   powerState: text("power_state").notNull(),
   /** Incarnation of the VM's Durable Object (a migration creates a new one). */
   incarnation: integer("incarnation").notNull().default(0),
+  /** JSON: the VM object's settings (idleTimeoutMs, maxResidentMiB), copied by clones. */
+  settings: text("settings").notNull().default("{}"),
   /** The snapshot this VM was cloned from, if any. */
   clonedFrom: text("cloned_from"),
   createdAt: created(),

@@ -327,3 +327,22 @@ const BOX: u64 = 0xffffffff00000000;
   setF(w, r);
   return true;
 }
+
+// ---- fflags / frm / fcsr ----
+
+/**
+ * csrrw (k 0), csrrs (1), csrrc (2) on fflags, frm or fcsr with FS Dirty: these touch
+ * nothing but the FP state (no trap, no interrupt can become pending). Other CSRs: false.
+ */
+@inline export function fpCsr(w: u32, imm: i32, k: i32): bool {
+  let csr = <u32>imm & 0xfff;
+  if (csr - 1 > 2 || (mstatus & FS_SD) != FS_SD) return false;
+  let old: u32 = csr == 1 ? fflags : csr == 2 ? frm : (frm << 5) | fflags;
+  let v = <u32>load<u64>(XREGS + RS1(w));
+  let nv = k == 0 ? v : k == 1 ? old | v : old & ~v;
+  if (csr != 2) fflags = nv & 0x1f;
+  if (csr == 2) frm = nv & 7;
+  else if (csr == 3) frm = (nv >> 5) & 7;
+  setX(w, <u64>old);
+  return true;
+}

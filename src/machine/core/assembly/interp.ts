@@ -385,6 +385,9 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
         case ops.OP_FNMADD_S: { if (!isFloat<T>() || !fpf.fmaS(w, imm, true, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
         case ops.OP_FCVT_D_S: { if (!isFloat<T>() || !fpf.cvtDS(w, imm)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
         case ops.OP_FCVT_S_D: { if (!isFloat<T>() || !fpf.cvtSD(w, imm)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_CSRRW: { if (!isFloat<T>() || !fpf.fpCsr(w, imm, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_CSRRS: { if (!isFloat<T>() || !fpf.fpCsr(w, imm, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_CSRRC: { if (!isFloat<T>() || !fpf.fpCsr(w, imm, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
 
         default: return slow(PC(ep, dbase, vbase), maxk - left);
     }

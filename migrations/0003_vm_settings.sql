@@ -1,0 +1,1 @@
+ALTER TABLE `vms` ADD `settings` text DEFAULT '{}' NOT NULL;
