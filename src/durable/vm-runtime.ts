@@ -325,8 +325,9 @@ export class VmRuntime {
     this.looping = true;
     try {
       const batchStart = this.host.now();
-      // If evicted mid-batch, the alarm restarts the VM from its checkpoint.
-      await this.host.setAlarm(batchStart + 2 * BATCH_MS + 1000);
+      // If evicted mid-batch, the alarm restarts the VM from its checkpoint. Not waited for:
+      // the guest starts at once (storage writes still leave before any answer does).
+      this.host.setAlarm(batchStart + 2 * BATCH_MS + 1000).catch((e) => console.error("setAlarm", e));
       this.catchUpSleep();
       while (this.machine && this.powerState === "POWERED_ON") {
         if (this.host.now() - batchStart > BATCH_MS) {
