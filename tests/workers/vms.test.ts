@@ -70,13 +70,34 @@ describe("a Linux VM in a Durable Object", () => {
     let seen = "";
     const dec = new TextDecoder();
     ws.addEventListener("message", (e) => { seen += typeof e.data === "string" ? e.data : dec.decode(new Uint8Array(e.data as ArrayBuffer)); });
+    // A second viewer, live only: it sees what the first one types.
+    const res2 = await SELF.fetch(`http://edgevisor/api/vms/${id}/console`, { headers: { ...auth, upgrade: "websocket" } });
+    const ws2 = res2.webSocket!;
+    ws2.accept();
+    let seen2 = "";
+    ws2.addEventListener("message", (e) => { seen2 += typeof e.data === "string" ? e.data : dec.decode(new Uint8Array(e.data as ArrayBuffer)); });
     ws.send("echo via-ws-$((3*3))\n");
-    for (let i = 0; i < 400 && !seen.includes("via-ws-9"); i++) await sleep(50);
+    for (let i = 0; i < 400 && !(seen.includes("via-ws-9") && seen2.includes("via-ws-9")); i++) await sleep(50);
     expect(seen).toContain("init done");
     expect(seen).toContain("via-ws-9");
+    expect(seen2).toContain("via-ws-9");
+    expect(seen2).not.toContain("init done");
     expect(await con.run("true")).toBeDefined();
     ws.close();
+    ws2.close();
   });
+
+  it("keeps at least the last 1 MiB of console output", async () => {
+    const { id, con } = await bootVm("chatty");
+    // 1.25 MiB of numbered lines, then a marker.
+    await con.run("i=0; while [ $i -lt 20000 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done", 240_000);
+    const first = await call("GET", `/api/vms/${id}/console/output?from=0`);
+    expect(first.json.start).toBeGreaterThan(0); // the oldest output is gone
+    let end = first.json.next;
+    for (let r = first.json; r.data.length > 0; r = (await call("GET", `/api/vms/${id}/console/output?from=${end}`)).json) end = r.next;
+    expect(end - first.json.start).toBeGreaterThanOrEqual(1 << 20);
+    expect(first.json.data).toMatch(/line-\d+-x/);
+  }, 300_000);
 });
 
 describe("resident memory is capped", () => {
