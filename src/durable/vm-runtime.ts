@@ -6,7 +6,7 @@
 import { VirtMachine, type VirtState } from "../machine/virt.js";
 import { hartModule } from "../machine/core/hart-module.workerd.js";
 import { transition, type PowerAction, type PowerState } from "../cluster/power.js";
-import { IdlePacer } from "../cluster/pacer.js";
+import { IdlePacer, CYCLES_PER_MS } from "../cluster/pacer.js";
 import { CheckpointStore } from "../storage/checkpoint-store.js";
 import { ConsoleLog } from "../storage/console-log.js";
 import { sharedPacks, storeFrames, storeManifest, loadManifest, retain, release, type FrameRef } from "../storage/frame-store.js";
@@ -300,11 +300,17 @@ export class VmRuntime {
       maxResidentFrames: this.residentCap(cfg),
       restore: { state, lazy: { indices: pfns, load } },
     });
+    if (this.hibernated) {
+      // Hibernation is invisible to the guest: the time it slept passes for it as one idle
+      // skip, so its clocks agree with wall time again (timers due meanwhile fire at once).
+      const since = this.store.get<number>("hibernatedAt");
+      if (since !== undefined && this.host.now() > since) this.machine.hart.advanceClock(BigInt(this.host.now() - since) * CYCLES_PER_MS);
+      this.store.put("hibernated", false);
+    }
     this.pacer = new IdlePacer(this.host.now(), this.machine.hart.clock);
     this.sleepingUntil = undefined;
     this.idleSince = undefined;
     this.console.dropPending();
-    if (this.hibernated) this.store.put("hibernated", false);
   }
 
   // ---- running ---------------------------------------------------------------------------
@@ -414,6 +420,7 @@ export class VmRuntime {
   private async hibernate(): Promise<void> {
     this.checkpoint();
     this.store.put("hibernated", true);
+    this.store.put("hibernatedAt", this.host.now());
     this.dropMachine();
     await this.host.setAlarm(null);
   }

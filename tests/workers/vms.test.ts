@@ -54,11 +54,14 @@ describe("a Linux VM in a Durable Object", () => {
 
   it("hibernates when idle with no viewer and wakes on console input", async () => {
     const { id, con } = await bootVm("sleepy", { idleTimeoutSeconds: 1 });
-    await con.run("export N=$((40+2))");
-    await sleep(2500);
+    await con.run("export N=$((40+2)); T0=$(cut -d. -f1 /proc/uptime)");
+    await sleep(3500);
     const before = await call("GET", `/api/vms/${id}`);
     expect(before.json.stats.hibernated).toBe(true);
     expect(await con.run("echo woke-$N")).toContain("woke-42");
+    // Guest time went on while it slept.
+    const slept = Number(/slept-(\d+)-/.exec(await con.run("echo slept-$(( $(cut -d. -f1 /proc/uptime) - T0 ))-s"))![1]);
+    expect(slept).toBeGreaterThanOrEqual(2);
   });
 
   it("streams the console over a WebSocket and takes input from it", async () => {
