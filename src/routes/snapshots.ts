@@ -94,12 +94,17 @@ export const snapshotRoutes = new Hono<AppEnv>()
   .post("/:id/clone", async (c) => {
     const body = await jsonBody(c, cloneSchema);
     const db = openDb(c.env.DB);
-    const [src, [dup], snap, images] = await Promise.all([
-      findVm(c.env, c.req.param("id")),
+    const vmId = c.req.param("id");
+    // Every lookup in one D1 round trip.
+    const [[src], [dup], snaps, images] = await db.batch([
+      db.select().from(schema.vms).where(eq(schema.vms.id, vmId)),
       db.select({ id: schema.vms.id }).from(schema.vms).where(eq(schema.vms.name, body.name)),
-      body.snapshot ? findSnapshot(c.env, c.req.param("id"), body.snapshot) : Promise.resolve(undefined),
+      db.select().from(schema.snapshots).where(and(eq(schema.snapshots.id, body.snapshot ?? ""), eq(schema.snapshots.vmId, vmId))),
       db.select({ id: schema.images.id, sha256: schema.images.sha256 }).from(schema.images),
     ]);
+    if (!src) throw notFound("VM", vmId);
+    const snap = body.snapshot ? snaps[0] : undefined;
+    if (body.snapshot && !snap) throw notFound("snapshot", `${body.snapshot} of VM ${vmId}`);
     if (dup) throw conflict(`a VM named ${body.name} already exists (${dup.id})`);
     // The memory to continue from: the snapshot's, or the source's current state.
     let memory: { key: string; packs: string[]; powerState: string } | undefined;
