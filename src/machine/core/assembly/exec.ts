@@ -17,6 +17,7 @@ import { readHost } from "./memory";
 import { updateTimerLines, nextTimerClock } from "./timer";
 import { slotFor, crossSlot } from "./decodecache";
 import { decode } from "./decode";
+import { fuseAround, unfuse } from "./fuse";
 import { execSystem, SYS_EXCEPTION, SYS_DONE, STOP_BUDGET, STOP_WFI, STOP_OOM } from "./system";
 import { execFp, fastFp } from "./fp";
 import { execAtomic } from "./atomic";
@@ -104,7 +105,7 @@ export function run(budget: u64): u32 {
       let ep = dbase + (<usize>off << 2);
       let w = load<u32>(ep);
       let imm = load<i32>(ep, 4);
-      let op = w & 0xff;
+      let op = unfuse(w & 0xff);
       if (op == ops.OP_NONE) {
         // First execution at this offset: decode it (the straddling case was handled above).
         let raw = <u32>load<u16>(fh + off);
@@ -113,6 +114,7 @@ export function run(budget: u64): u32 {
           raw |= <u32>load<u16>(fh + off + 2) << 16;
         }
         store<u64>(ep, decodeEntry(raw));
+        fuseAround(dbase, off);
         continue;
       }
       exitBlock = false;

@@ -2,14 +2,17 @@
 // instruction can complete without leaving this function. It makes no calls, so V8 keeps
 // the loop state in registers; anything that needs a call (a TLB miss, MMIO, an undecoded
 // entry, system and atomic instructions, FP work off the fast paths) ends the block with
-// EXIT_SLOW and exec.ts runs that one instruction through the general paths.
+// EXIT_SLOW and exec.ts runs that one instruction through the general paths. An ALU
+// instruction followed by a conditional branch may carry a fused op (fuse.ts) that runs
+// both in one dispatch.
 
 import * as ops from "./ops";
 import { XREGS, FREGS, mstatus, MSTATUS_FS, MSTATUS_SD } from "./state";
-
-const FS_SD: u64 = MSTATUS_FS | MSTATUS_SD;
 import { tlbRead, tlbWrite, TLB_MASK, TLB_ENTRY_SHIFT } from "./tlb";
 import * as fpf from "./interp-fp";
+import * as fz from "./fuse";
+
+const FS_SD: u64 = MSTATUS_FS | MSTATUS_SD;
 
 /** The block ended: budget spent, page left, or a page-end/straddle marker reached. */
 export const EXIT_END: u32 = 0;
@@ -30,6 +33,28 @@ export let blockCount: i32 = 0;
   blockPc = p;
   blockCount = k - 1;
   return EXIT_SLOW;
+}
+
+/** Target of a fused branch that leaves the page. */
+let brTarget: u64 = 0;
+
+/**
+ * The conditional branch at ep, the second half of a fused pair (fuse.ts): returns the
+ * next entry address, or 0 when the branch leaves the page (its target in brTarget).
+ * BEQ/BNE, BLT/BGE, BLTU/BGEU are consecutive op ids, the odd one negating the even.
+ */
+@inline function branchAt(ep: usize, dbase: usize, vbase: u64): usize {
+  let w = load<u32>(ep);
+  let imm = load<i32>(ep, 4);
+  let a = xr(RS1(w)), b = xr(RS2(w));
+  let op = w & 0xff;
+  let c = op < ops.OP_BLT ? a == b : op < ops.OP_BLTU ? <i64>a < <i64>b : a < b;
+  if (c != ((op & 1) != 0)) {
+    let t = PC(ep, dbase, vbase) + <u64><i64>imm;
+    if (((t ^ vbase) >> 12) != 0) { brTarget = t; return 0; }
+    return dbase + (<usize>(t - vbase) << 2);
+  }
+  return ep + 16 - ((w >> 26) & 8);
 }
 
 /** The pc of the entry at ep in the slot at dbase for the page at vbase. */
@@ -253,6 +278,20 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
         case ops.OP_SLLW: { xw(RD(w), sx32(<u32>xr(RS1(w)) << (<u32>xr(RS2(w)) & 31))); ep += elen; break; }
         case ops.OP_SRLW: { xw(RD(w), sx32(<u32>xr(RS1(w)) >> (<u32>xr(RS2(w)) & 31))); ep += elen; break; }
         case ops.OP_SRAW: { xw(RD(w), sx32(<u32>(<i32>xr(RS1(w)) >> (<i32>xr(RS2(w)) & 31)))); ep += elen; break; }
+
+        // ---- fused ALU + conditional branch (fuse.ts): the branch only if budget is left ----
+        case fz.OP_ADD_BR: { xw(RD(w), xr(RS1(w)) + xr(RS2(w))); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_ADDI_BR: { xw(RD(w), xr(RS1(w)) + <u64><i64>imm); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_ADDIW_BR: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>imm)); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_ADDW_BR: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>xr(RS2(w)))); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_SUB_BR: { xw(RD(w), xr(RS1(w)) - xr(RS2(w))); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_XOR_BR: { xw(RD(w), xr(RS1(w)) ^ xr(RS2(w))); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_AND_BR: { xw(RD(w), xr(RS1(w)) & xr(RS2(w))); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_ANDI_BR: { xw(RD(w), xr(RS1(w)) & <u64><i64>imm); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_SRLI_BR: { xw(RD(w), xr(RS1(w)) >> <u64>imm); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_SRLIW_BR: { xw(RD(w), sx32(<u32>xr(RS1(w)) >> <u32>imm)); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_SLLI_BR: { xw(RD(w), xr(RS1(w)) << <u64>imm); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_OR_BR: { xw(RD(w), xr(RS1(w)) | xr(RS2(w))); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
 
         // ---- M ----
         case ops.OP_MUL: { xw(RD(w), xr(RS1(w)) * xr(RS2(w))); ep += elen; break; }

@@ -186,6 +186,7 @@ export const OP_FMV_D_X: u32 = 161;
 export const OP_FCVT_S_D: u32 = 162;
 export const OP_FCVT_D_S: u32 = 163;
 
+// Fused pairs take the ids from OP_COUNT up (fuse.ts); the decoder never produces them.
 export const OP_COUNT: u32 = 164;
 
 /** Integer destination slot that swallows writes to x0. */
