@@ -34,13 +34,13 @@ export let fastResult: u64 = 0;
 }
 
 /** Error of s = RN(a + b) (Knuth's TwoSum): a + b = s + err exactly. */
-@inline function twoSumErr(a: f64, b: f64, s: f64): f64 {
+@inline export function twoSumErr(a: f64, b: f64, s: f64): f64 {
   let bb = s - a;
   return (a - (s - bb)) + (b - bb);
 }
 
 /** Error of p = RN(a * b) by Dekker's product with Veltkamp splitting (moderate inputs). */
-@inline function twoProdErr(a: f64, b: f64, p: f64): f64 {
+@inline export function twoProdErr(a: f64, b: f64, p: f64): f64 {
   const C: f64 = 134217729.0; // 2^27 + 1
   let t = C * a;
   let ah = t - (t - a);

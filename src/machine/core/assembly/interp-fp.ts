@@ -14,6 +14,7 @@
 
 import { FREGS, XREGS, mstatus, frm, MSTATUS_FS, MSTATUS_SD } from "./state";
 import { fflags } from "./softfloat";
+import { twoSumErr, twoProdErr } from "./fastfp";
 
 const FS_SD: u64 = MSTATUS_FS | MSTATUS_SD;
 const NX: u32 = 1;
@@ -54,20 +55,6 @@ const BOX: u64 = 0xffffffff00000000;
 /** Normal with exponent in [-400, 400]: Dekker's product stays exact and normal. */
 @inline function moderate(x: f64): bool {
   return exp64(reinterpret<u64>(x)) - (1023 - 400) <= 800;
-}
-@inline function twoSumErr(a: f64, b: f64, s: f64): f64 {
-  let bb = s - a;
-  return (a - (s - bb)) + (b - bb);
-}
-@inline function twoProdErr(a: f64, b: f64, p: f64): f64 {
-  const C: f64 = 134217729.0; // 2^27 + 1
-  let t = C * a;
-  let ah = t - (t - a);
-  let al = a - ah;
-  t = C * b;
-  let bh = t - (t - b);
-  let bl = b - bh;
-  return ((ah * bh - p) + ah * bl + al * bh) + al * bl;
 }
 /** s moved to the odd neighbour on the side of err (round-to-odd of s + err). */
 @inline function toOdd(s: f64, err: f64): f64 {
