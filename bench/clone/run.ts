@@ -35,7 +35,7 @@ const persist = mkdtempSync(join(tmpdir(), "edgevisor-bench-clone-"));
 function startServer(): ChildProcess {
   const child = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", persist,
     "--var", `EDGEVISOR_ADMIN_TOKEN:${TOKEN}`, "--var", "EDGEVISOR_IDLE_TIMEOUT_SECONDS:3600"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  if (process.env.BENCH_VERBOSE) child.stdout!.on("data", (d: Buffer) => { for (const l of d.toString().split("\n")) if (/CLONE|APPLY/.test(l)) console.error(l); });
+  if (process.env.BENCH_VERBOSE) child.stdout!.on("data", (d: Buffer) => { for (const l of d.toString().split("\n")) if (/CLONE|APPLY/.test(l)) process.stderr.write(`${l}\n`); });
   else child.stdout!.resume();
   child.stderr!.resume();
   return child;
@@ -94,7 +94,7 @@ async function cloneTiming(src: string, snap: string, name: string): Promise<{ a
   serverMs.push(Number(/dur=(\d+)/.exec(r.headers.get("server-timing") ?? "")?.[1] ?? NaN));
   await answer(c.id, name.replace(/[^a-z0-9]/g, ""), 0);
   const firstOutputMs = performance.now() - t0;
-  if (process.env.BENCH_VERBOSE) console.error(`${name}: clone ${apiMs.toFixed(1)} ms (server ${serverMs.at(-1)} ms), input ${lastInputMs.toFixed(1)} ms, output after ${(firstOutputMs - apiMs - lastInputMs).toFixed(1)} ms`);
+  if (process.env.BENCH_VERBOSE) process.stderr.write(`${name}: clone ${apiMs.toFixed(1)} ms (server ${serverMs.at(-1)} ms), input ${lastInputMs.toFixed(1)} ms, output after ${(firstOutputMs - apiMs - lastInputMs).toFixed(1)} ms\n`);
   return { apiMs, firstOutputMs, id: c.id };
 }
 
