@@ -35,8 +35,7 @@ const persist = mkdtempSync(join(tmpdir(), "edgevisor-bench-clone-"));
 function startServer(): ChildProcess {
   const child = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", persist,
     "--var", `EDGEVISOR_ADMIN_TOKEN:${TOKEN}`, "--var", "EDGEVISOR_IDLE_TIMEOUT_SECONDS:3600"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  if (process.env.BENCH_VERBOSE) child.stdout!.on("data", (d: Buffer) => { for (const l of d.toString().split("\n")) if (/CLONE|APPLY/.test(l)) process.stderr.write(`${l}\n`); });
-  else child.stdout!.resume();
+  child.stdout!.resume();
   child.stderr!.resume();
   return child;
 }
