@@ -79,7 +79,19 @@ export class VmRuntime {
   private pacer: IdlePacer | undefined;
   /** Packs this runtime has pinned in the isolate's cache for its machine. */
   private pinned: string[] = [];
-  private lastError: string | undefined;
+  /** Why the VM last stopped on its own (kept across evictions). */
+  private get lastError(): string | undefined { return this.store.get<string>("lastError"); }
+  private set lastError(v: string | undefined) {
+    if (v === undefined) this.store.delete("lastError");
+    else this.store.put("lastError", v);
+  }
+  /** Power actions, snapshots and restores run one at a time. */
+  private queue: Promise<unknown> = Promise.resolve();
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
   readonly console: ConsoleLog;
   private readonly store: CheckpointStore;
 
@@ -118,7 +130,11 @@ export class VmRuntime {
     };
   }
 
-  async power(action: PowerAction): Promise<Outcome<{ powerState: PowerState }>> {
+  power(action: PowerAction): Promise<Outcome<{ powerState: PowerState }>> {
+    return this.exclusive(() => this.powerNow(action));
+  }
+
+  private async powerNow(action: PowerAction): Promise<Outcome<{ powerState: PowerState }>> {
     const from = this.powerState;
     const t = transition(from, action);
     if (!t.ok) return { ok: false, status: 409, code: "wrong_state", message: t.message };
@@ -140,7 +156,9 @@ export class VmRuntime {
     if (this.powerState !== "POWERED_ON") {
       return { ok: false, status: 409, code: "wrong_state", message: `the VM is ${this.powerState}; console input needs POWERED_ON` };
     }
-    await this.ensureMachine();
+    if (!(await this.ensureMachine())) {
+      return { ok: false, status: 409, code: "wrong_state", message: `the VM could not resume and was powered off: ${this.lastError ?? "unknown error"}` };
+    }
     this.machine!.input(bytes);
     // Acknowledged input is saved: an eviction right after this answer does not lose it.
     this.checkpoint();
@@ -151,15 +169,13 @@ export class VmRuntime {
   /** Any request to a powered-on VM brings it back from hibernation or eviction. */
   async touch(): Promise<void> {
     if (this.powerState !== "POWERED_ON") return;
-    await this.ensureMachine();
-    this.wake();
+    if (await this.ensureMachine()) this.wake();
   }
 
   async alarm(): Promise<void> {
     if (this.powerState !== "POWERED_ON") return;
     if (this.hibernated && !this.machine) return;
-    await this.ensureMachine();
-    await this.loop();
+    if (await this.ensureMachine()) await this.loop();
   }
 
   /** Called when the object is deleted: nothing may keep running. */
@@ -187,13 +203,13 @@ export class VmRuntime {
   private async resume(): Promise<void> {
     this.store.put("power", "POWERED_ON");
     this.store.put("hibernated", false);
-    await this.ensureMachine();
+    if (!(await this.ensureMachine())) throw new Error(this.lastError ?? "the saved state cannot be restored");
     await this.host.powerChanged("POWERED_ON", "resumed");
     this.wake();
   }
 
   private async suspend(): Promise<void> {
-    await this.ensureMachine();
+    if (!(await this.ensureMachine())) throw new Error(this.lastError ?? "the saved state cannot be restored");
     this.checkpoint();
     this.store.put("power", "SUSPENDED");
     this.dropMachine();
@@ -261,10 +277,21 @@ export class VmRuntime {
   private restoring: Promise<void> | undefined;
 
   /** Brings the machine into memory from the checkpoint (after eviction or hibernation). */
-  private async ensureMachine(): Promise<void> {
-    if (this.machine) return;
+  private async ensureMachine(): Promise<boolean> {
+    if (this.machine) return true;
     this.restoring ??= this.restore().finally(() => { this.restoring = undefined; });
-    await this.restoring;
+    try {
+      await this.restoring;
+      return true;
+    } catch (e) {
+      // A checkpoint or snapshot that cannot be restored (missing or corrupt frames, bad
+      // state): the VM is powered off with the reason, the host carries on.
+      if (this.machine) return true;
+      this.lastError = `cannot resume: ${(e as Error).message}`;
+      console.error(`vm ${this.config?.id}: ${this.lastError}`);
+      if (this.powerState !== "POWERED_OFF") await this.powerOff(this.lastError);
+      return false;
+    }
   }
 
   private async restore(): Promise<void> {
@@ -432,10 +459,17 @@ export class VmRuntime {
    * frame store. Frames still in the base layer are referenced, not re-read. The VM keeps
    * running; the caller retains the returned keys for whoever holds the snapshot.
    */
-  async captureSnapshot(): Promise<Outcome<CapturedSnapshot>> {
+  captureSnapshot(): Promise<Outcome<CapturedSnapshot>> {
+    return this.exclusive(() => this.captureNow());
+  }
+
+  private async captureNow(): Promise<Outcome<CapturedSnapshot>> {
     const power = this.powerState;
     if (power === "POWERED_OFF") return { ok: false, status: 409, code: "wrong_state", message: "a powered-off VM has no memory to snapshot" };
-    if (power === "POWERED_ON") { await this.ensureMachine(); this.checkpoint(); }
+    if (power === "POWERED_ON") {
+      if (!(await this.ensureMachine())) return { ok: false, status: 409, code: "wrong_state", message: `the VM could not resume: ${this.lastError}` };
+      this.checkpoint();
+    }
     const state = this.store.get<VirtState>("machine");
     if (!state) return { ok: false, status: 409, code: "wrong_state", message: "the VM has no saved state yet" };
     const own = new Map<number, Uint8Array>();
@@ -463,7 +497,11 @@ export class VmRuntime {
    * `fresh`: a new VM (it takes the snapshot's console history); `counted`: the caller has
    * already counted this VM's references to the snapshot's packs.
    */
-  async applySnapshot(manifestKey: string, powerOn: boolean, fresh = false, counted = false): Promise<Outcome<{ powerState: PowerState }>> {
+  applySnapshot(manifestKey: string, powerOn: boolean, fresh = false, counted = false): Promise<Outcome<{ powerState: PowerState }>> {
+    return this.exclusive(() => this.applyNow(manifestKey, powerOn, fresh, counted));
+  }
+
+  private async applyNow(manifestKey: string, powerOn: boolean, fresh: boolean, counted: boolean): Promise<Outcome<{ powerState: PowerState }>> {
     let m;
     try {
       m = decodeManifest(await loadManifest(this.host.blobs, manifestKey));
@@ -492,7 +530,10 @@ export class VmRuntime {
     });
     if (!fresh) await this.host.powerChanged(power, "reverted to a memory snapshot");
     if (power === "POWERED_ON") {
-      await this.ensureMachine();
+      if (!(await this.ensureMachine())) {
+        await retained;
+        return { ok: false, status: 422, code: "bad_snapshot", message: `the snapshot cannot be resumed: ${this.lastError}` };
+      }
       this.wake();
     } else await this.host.setAlarm(null);
     await retained;
