@@ -1,4 +1,4 @@
-// The Hono root: request ids, authentication, the resource sub-apps, and the one place
+// The Hono root: request ids, login, authentication, the resource sub-apps, and the one place
 // where errors become `{"error":{"code","message"}}` answers.
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -10,6 +10,7 @@ import { vmRoutes } from "./routes/vms.js";
 import { snapshotRoutes } from "./routes/snapshots.js";
 import { inventoryRoutes } from "./routes/inventory.js";
 import { openApiRoutes } from "./routes/openapi.js";
+import { accessRoutes, loginRoutes } from "./routes/access.js";
 
 export type AppEnv = { Bindings: Env; Variables: { principal: Principal } };
 
@@ -29,8 +30,11 @@ const api = new Hono<AppEnv>()
       c.res.headers.set("server-timing", timing);
     }
   })
+  // POST /api/login answers before authentication: it is how a user gets a token.
+  .route("/", loginRoutes)
   .use("*", authenticate())
   .route("/", openApiRoutes)
+  .route("/", accessRoutes)
   .route("/images", imageRoutes)
   .route("/vms", vmRoutes)
   .route("/vms", snapshotRoutes)

@@ -11,6 +11,7 @@ export class ApiError extends HTTPException {
 
 export const badRequest = (message: string) => new ApiError(400, "bad_request", message);
 export const unauthorized = (message: string) => new ApiError(401, "unauthorized", message);
+export const forbidden = (message: string) => new ApiError(403, "forbidden", message);
 export const notFound = (what: string, id: string) => new ApiError(404, "not_found", `${what} ${id} does not exist`);
 export const conflict = (message: string) => new ApiError(409, "conflict", message);
 export const tooLarge = (message: string) => new ApiError(413, "too_large", message);

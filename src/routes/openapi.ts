@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { AppEnv } from "../app.js";
 import { createVmSchema } from "../schemas/vms.js";
 import { createSnapshotSchema, cloneSchema } from "../schemas/snapshots.js";
+import { createTokenSchema, createUserSchema, loginSchema } from "../schemas/access.js";
 
 type Op = { summary: string; body?: z.ZodType | "octet-stream" | "text"; query?: string[]; status?: number };
 
@@ -57,6 +58,23 @@ export const ROUTES: Record<string, Record<string, Op>> = {
   "/api/clusters": { get: { summary: "List clusters" } },
   "/api/hosts": { get: { summary: "List hosts" } },
   "/api/hosts/{id}": { get: { summary: "Get a host" } },
+  "/api/users": {
+    get: { summary: "List users (never passwords or hashes)" },
+    post: { summary: "Create a user (password optional, 12-256 characters); 409 on a taken name", body: createUserSchema, status: 201 },
+  },
+  "/api/login": {
+    post: { summary: "Log in (no bearer token needed) → {token, expiresAt}: a 12 h session token; 401 on bad credentials, 429 + Retry-After after 5 failures in 15 min", body: loginSchema },
+  },
+  "/api/logout": {
+    post: { summary: "Revoke the session token in use", status: 204 },
+  },
+  "/api/tokens": {
+    get: { summary: "List the caller's tokens (?user= for the admin); never secrets", query: ["user"] },
+    post: { summary: "Create an API token → {id, token, expiresAt}; the secret appears in this answer only", body: createTokenSchema, status: 201 },
+  },
+  "/api/tokens/{id}": {
+    delete: { summary: "Revoke a token (the caller's own; the admin's: anyone's)", status: 204 },
+  },
 };
 
 function document() {

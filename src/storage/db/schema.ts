@@ -125,3 +125,44 @@ export const frameIndex = sqliteTable("frame_index", {
   pack: text("pack").notNull(),
   slot: integer("slot").notNull(),
 }, (t) => [index("frame_index_pack").on(t.pack)]);
+
+/**
+ * Identities (Access): users, their credentials, and login throttling. Passwords are kept
+ * only as `pbkdf2-sha256$<iterations>$<salt>$<hash>` (src/security/passwords.ts); tokens only
+ * as the SHA-256 hex of their secret (src/security/tokens.ts). The built-in `admin` user
+ * (`user-admin`) is inserted by a migration and has no password: it signs in with
+ * EDGEVISOR_ADMIN_TOKEN or with API tokens issued to it.
+ */
+export const users = sqliteTable("users", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  /** Null: the user cannot log in with a password (tokens only). */
+  passwordHash: text("password_hash"),
+  disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
+  createdAt: created(),
+});
+
+export const tokens = sqliteTable("tokens", {
+  id: text("id").primaryKey(),
+  userId: text("user_id").notNull().references(() => users.id),
+  name: text("name").notNull(),
+  /** api | session */
+  kind: text("kind").notNull(),
+  /** Lowercase hex SHA-256 of the secret; the secret itself is never stored. */
+  secretHash: text("secret_hash").notNull().unique(),
+  createdAt: created(),
+  /** Milliseconds since the epoch; null: never expires. */
+  expiresAt: integer("expires_at", { mode: "number" }),
+  revokedAt: integer("revoked_at", { mode: "number" }),
+  /** Updated at most once a minute. */
+  lastUsedAt: integer("last_used_at", { mode: "number" }),
+}, (t) => [index("tokens_user").on(t.userId)]);
+
+/** Failed logins per key (`name:<user name>`; room for `source:<address>`), in a sliding window. */
+export const loginFailures = sqliteTable("login_failures", {
+  key: text("key").primaryKey(),
+  count: integer("count").notNull(),
+  windowStart: integer("window_start", { mode: "number" }).notNull(),
+  /** Attempts are refused until then (the end of the window in which the limit was reached). */
+  lockedUntil: integer("locked_until", { mode: "number" }),
+}, (t) => [index("login_failures_window").on(t.windowStart)]);
