@@ -7,7 +7,7 @@ import { createVmSchema } from "../schemas/vms.js";
 import { createSnapshotSchema, cloneSchema } from "../schemas/snapshots.js";
 import { createTokenSchema, createUserSchema, loginSchema } from "../schemas/access.js";
 
-type Op = { summary: string; body?: z.ZodType | "octet-stream" | "text"; query?: string[]; status?: number };
+type Op = { summary: string; body?: z.ZodType | "octet-stream" | "text"; query?: string[]; status?: number; public?: true };
 
 /** Every route: method → path (OpenAPI style) → what it does. */
 export const ROUTES: Record<string, Record<string, Op>> = {
@@ -63,7 +63,7 @@ export const ROUTES: Record<string, Record<string, Op>> = {
     post: { summary: "Create a user (password optional, 12-256 characters); 409 on a taken name", body: createUserSchema, status: 201 },
   },
   "/api/login": {
-    post: { summary: "Log in (no bearer token needed) → {token, expiresAt}: a 12 h session token; 401 on bad credentials, 429 + Retry-After after 5 failures in 15 min", body: loginSchema },
+    post: { summary: "Log in (no bearer token needed) → {token, expiresAt}: a 12 h session token; 401 on bad credentials, 429 + Retry-After after 5 failures in 15 min", body: loginSchema, public: true },
   },
   "/api/logout": {
     post: { summary: "Revoke the session token in use", status: 204 },
@@ -92,7 +92,7 @@ function document() {
         : { required: true, content: { "application/json": { schema: z.toJSONSchema(op.body, { io: "input" }) } } };
       paths[path]![method] = {
         summary: op.summary,
-        security: [{ bearer: [] }],
+        security: op.public ? [] : [{ bearer: [] }],
         ...(params.length ? { parameters: params } : {}),
         ...(body ? { requestBody: body } : {}),
         responses: {
