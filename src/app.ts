@@ -9,10 +9,13 @@ import { imageRoutes } from "./routes/images.js";
 import { vmRoutes } from "./routes/vms.js";
 import { snapshotRoutes } from "./routes/snapshots.js";
 import { inventoryRoutes } from "./routes/inventory.js";
-import { openApiRoutes } from "./routes/openapi.js";
+import { openApiRoutes, ROUTES } from "./routes/openapi.js";
+import { guardRoutes } from "./middleware/guard.js";
+import { authzRoutes } from "./routes/authz.js";
 import { accessRoutes, loginRoutes } from "./routes/access.js";
+import type { Authz } from "./security/inventory-tree.js";
 
-export type AppEnv = { Bindings: Env; Variables: { principal: Principal } };
+export type AppEnv = { Bindings: Env; Variables: { principal: Principal; authz?: Authz | undefined } };
 
 const api = new Hono<AppEnv>()
   // Time spent inside the Worker (clocks advance across I/O), for clients and benchmarks.
@@ -33,8 +36,10 @@ const api = new Hono<AppEnv>()
   // POST /api/login answers before authentication: it is how a user gets a token.
   .route("/", loginRoutes)
   .use("*", authenticate())
+  .use("*", guardRoutes(ROUTES))
   .route("/", openApiRoutes)
   .route("/", accessRoutes)
+  .route("/", authzRoutes)
   .route("/images", imageRoutes)
   .route("/vms", vmRoutes)
   .route("/vms", snapshotRoutes)

@@ -1,26 +1,22 @@
 // Access: users, login/logout and API tokens. `loginRoutes` is mounted before authentication
 // (it is how a user gets a token); `accessRoutes` behind it. Secrets (tokens) appear only in
-// the answer that creates them; passwords and hashes never leave D1. Until roles and
-// permissions exist, acting on another user (creating users, tokens for others) is the admin's.
+// the answer that creates them; passwords and hashes never leave D1. Acting on other users
+// (creating users, their tokens) needs Authorization.ModifyPermissions on the root: the guard
+// checks what ROUTES declares; revoking others' tokens is checked here.
 import { Hono, type Context } from "hono";
 import { and, asc, eq } from "drizzle-orm";
 import type { AppEnv } from "../app.js";
 import { openDb, schema, type Db } from "../storage/db/index.js";
 import { jsonBody } from "../body.js";
 import { createTokenSchema, createUserSchema, loginSchema } from "../schemas/access.js";
-import { conflict, errorBody, forbidden, notFound, unauthorized, unprocessable } from "../errors.js";
+import { conflict, errorBody, notFound, unauthorized, unprocessable } from "../errors.js";
 import { newId } from "../ids.js";
 import { hashPassword, verifyPassword } from "../security/passwords.js";
 import { issueToken, revokeToken, SESSION_TTL_MS } from "../security/tokens.js";
 import { clearAttempts, countAttempt } from "../security/throttle.js";
-import type { Principal } from "../middleware/auth.js";
+import { callerHolds, ROOT_ID } from "../security/inventory-tree.js";
 
-const ADMIN = "admin";
 const NO_STORE = { "cache-control": "no-store" };
-
-function requireAdmin(p: Principal, what: string): void {
-  if (p.user !== ADMIN) throw forbidden(`${what} needs Authorization.ModifyPermissions`);
-}
 
 async function userNamed(db: Db, name: string) {
   const [u] = await db.select().from(schema.users).where(eq(schema.users.name, name));
@@ -55,7 +51,6 @@ export const loginRoutes = new Hono<AppEnv>()
 
 export const accessRoutes = new Hono<AppEnv>()
   .post("/users", async (c) => {
-    requireAdmin(c.get("principal"), "creating a user");
     const body = await jsonBody(c, createUserSchema);
     const db = openDb(c.env.DB);
     if (await userNamed(db, body.name)) throw conflict(`a user named ${body.name} already exists`);
@@ -87,7 +82,6 @@ export const accessRoutes = new Hono<AppEnv>()
     const body = await jsonBody(c, createTokenSchema);
     const p = c.get("principal");
     const target = body.user ?? p.user;
-    if (target !== p.user) requireAdmin(p, "creating a token for another user");
     const db = openDb(c.env.DB);
     const u = await userNamed(db, target);
     if (!u) throw unprocessable(`user: user ${target} does not exist`);
@@ -101,7 +95,6 @@ export const accessRoutes = new Hono<AppEnv>()
     const db = openDb(c.env.DB);
     const p = c.get("principal");
     const wanted = c.req.query("user");
-    if (wanted !== undefined && wanted !== p.user) requireAdmin(p, "listing another user's tokens");
     const u = wanted !== undefined ? await userNamed(db, wanted) : await caller(c, db);
     if (!u) throw notFound("user", wanted!);
     const t = schema.tokens;
@@ -116,7 +109,7 @@ export const accessRoutes = new Hono<AppEnv>()
     const id = c.req.param("id");
     const me = await caller(c, db);
     const own = and(eq(schema.tokens.id, id), eq(schema.tokens.userId, me.id));
-    const [t] = await db.select({ id: schema.tokens.id }).from(schema.tokens).where(p.user === ADMIN ? eq(schema.tokens.id, id) : own);
+    const [t] = await db.select({ id: schema.tokens.id }).from(schema.tokens).where(await callerHolds(c, "Authorization.ModifyPermissions", ROOT_ID) ? eq(schema.tokens.id, id) : own);
     // Another user's token answers like a missing one: its existence is not the caller's business.
     if (!t) throw notFound("token", id);
     await revokeToken(db, id);

@@ -9,6 +9,7 @@ import { badRequest, conflict, notFound, tooLarge, unprocessable } from "../erro
 import { newId } from "../ids.js";
 import { openDb, schema, type Db } from "../storage/db/index.js";
 import { BlobRejected, deleteBlob, getImage, writeBlob } from "../storage/image-store.js";
+import { visibleIds } from "../security/inventory-tree.js";
 import { ImageUploadQuery, type Image } from "../schemas/images.js";
 
 const { images, vms } = schema;
@@ -72,8 +73,8 @@ export const imageRoutes = new Hono<AppEnv>()
     return c.json(toImage(image), created ? 201 : 200);
   })
   .get("/", async (c) => {
-    const rows = await openDb(c.env.DB).select().from(images).orderBy(asc(images.createdAt), sql`rowid`);
-    return c.json(rows.map(toImage));
+    const [rows, seen] = await Promise.all([openDb(c.env.DB).select().from(images).orderBy(asc(images.createdAt), sql`rowid`), visibleIds(c, "image")]);
+    return c.json(rows.filter((r) => seen.has(r.id)).map(toImage));
   })
   .get("/:id", async (c) => {
     const row = await getImage(openDb(c.env.DB), c.req.param("id"));

@@ -11,6 +11,7 @@ import { ApiError, badRequest, conflict, tooLarge, unprocessable } from "../erro
 import { newId } from "../ids.js";
 import { release } from "../storage/frame-store.js";
 import type { VmConfig } from "../durable/vm-runtime.js";
+import { visibleIds } from "../security/inventory-tree.js";
 import { findVm, vmJson, vmStub, unwrap, type VmRow } from "./vm-common.js";
 
 
@@ -66,8 +67,8 @@ export const vmRoutes = new Hono<AppEnv>()
     return c.json(vmJson(row), 201);
   })
   .get("/", async (c) => {
-    const rows = await openDb(c.env.DB).select().from(schema.vms).orderBy(asc(schema.vms.createdAt));
-    return c.json(rows.map(vmJson));
+    const [rows, seen] = await Promise.all([openDb(c.env.DB).select().from(schema.vms).orderBy(asc(schema.vms.createdAt)), visibleIds(c, "vm")]);
+    return c.json(rows.filter((r) => seen.has(r.id)).map(vmJson));
   })
   .get("/:id", async (c) => {
     const row = await findVm(c.env, c.req.param("id"));

@@ -166,3 +166,32 @@ export const loginFailures = sqliteTable("login_failures", {
   /** Attempts are refused until then (the end of the window in which the limit was reached). */
   lockedUntil: integer("locked_until", { mode: "number" }),
 }, (t) => [index("login_failures_window").on(t.windowStart)]);
+
+/**
+ * Authorization (src/security/): custom roles (the predefined ones live in code, roles.ts) and
+ * permissions — a user holds a role on an inventory entity ("root", a datacenter, cluster, host,
+ * VM or image id), propagating to its descendants or not. The built-in `admin` user holds
+ * Administrator on the root (granted by a migration).
+ */
+export const roles = sqliteTable("roles", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  /** JSON array of privilege ids (System.* included). */
+  privileges: text("privileges").notNull(),
+  createdAt: created(),
+});
+
+export const permissions = sqliteTable("permissions", {
+  id: text("id").primaryKey(),
+  /** A user name. */
+  principal: text("principal").notNull(),
+  /** A predefined role's id (role-admin, ...) or a custom role's. */
+  roleId: text("role_id").notNull(),
+  entityId: text("entity_id").notNull(),
+  propagate: integer("propagate", { mode: "boolean" }).notNull().default(true),
+  createdAt: created(),
+}, (t) => [
+  uniqueIndex("permissions_principal_entity_role").on(t.principal, t.entityId, t.roleId),
+  index("permissions_entity").on(t.entityId),
+  index("permissions_role").on(t.roleId),
+]);
