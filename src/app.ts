@@ -11,6 +11,8 @@ import { snapshotRoutes } from "./routes/snapshots.js";
 import { inventoryRoutes } from "./routes/inventory.js";
 import { openApiRoutes, ROUTES } from "./routes/openapi.js";
 import { guardRoutes } from "./middleware/guard.js";
+import { auditTrail } from "./middleware/audit.js";
+import { auditRoutes } from "./routes/audit.js";
 import { authzRoutes } from "./routes/authz.js";
 import { accessRoutes, loginRoutes } from "./routes/access.js";
 import type { Authz } from "./security/inventory-tree.js";
@@ -33,6 +35,8 @@ const api = new Hono<AppEnv>()
       c.res.headers.set("server-timing", timing);
     }
   })
+  // Mutations are recorded (after they are answered), failed logins and 401s included.
+  .use("*", auditTrail())
   // POST /api/login answers before authentication: it is how a user gets a token.
   .route("/", loginRoutes)
   .use("*", authenticate())
@@ -43,7 +47,8 @@ const api = new Hono<AppEnv>()
   .route("/images", imageRoutes)
   .route("/vms", vmRoutes)
   .route("/vms", snapshotRoutes)
-  .route("/", inventoryRoutes);
+  .route("/", inventoryRoutes)
+  .route("/", auditRoutes);
 
 export const app = new Hono<AppEnv>()
   .get("/", (c) => c.json({ service: "edgevisor", api: "/api", openapi: "/api/openapi.json" }))

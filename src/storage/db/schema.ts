@@ -195,3 +195,18 @@ export const permissions = sqliteTable("permissions", {
   index("permissions_entity").on(t.entityId),
   index("permissions_role").on(t.roleId),
 ]);
+
+/** Every mutating request: who, what, on which entity, when, the result, from where. */
+export const audit = sqliteTable("audit", {
+  id: integer("id").primaryKey({ autoIncrement: true }),
+  at: integer("at", { mode: "number" }).notNull(),
+  user: text("user").notNull(),
+  method: text("method").notNull(),
+  path: text("path").notNull(),
+  /** The power action or similar query word, when the route has one. */
+  action: text("action"),
+  entityId: text("entity_id"),
+  status: integer("status").notNull(),
+  result: text("result").notNull(),
+  source: text("source").notNull(),
+}, (t) => [index("audit_at").on(t.at), index("audit_entity").on(t.entityId), index("audit_user").on(t.user)]);
