@@ -13,6 +13,7 @@ import { openApiRoutes, ROUTES } from "./routes/openapi.js";
 import { guardRoutes } from "./middleware/guard.js";
 import { auditTrail } from "./middleware/audit.js";
 import { auditRoutes } from "./routes/audit.js";
+import { eventRoutes } from "./routes/events.js";
 import { authzRoutes } from "./routes/authz.js";
 import { accessRoutes, loginRoutes } from "./routes/access.js";
 import type { Authz } from "./security/inventory-tree.js";
@@ -48,7 +49,8 @@ const api = new Hono<AppEnv>()
   .route("/vms", vmRoutes)
   .route("/vms", snapshotRoutes)
   .route("/", inventoryRoutes)
-  .route("/", auditRoutes);
+  .route("/", auditRoutes)
+  .route("/", eventRoutes);
 
 export const app = new Hono<AppEnv>()
   .get("/", (c) => c.json({ service: "edgevisor", api: "/api", openapi: "/api/openapi.json" }))

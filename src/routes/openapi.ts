@@ -105,6 +105,9 @@ export const ROUTES: Record<string, Partial<Record<"get" | "post" | "patch" | "d
     patch: { summary: "Change a custom role's name or privileges (predefined roles: 403)", body: updateRoleSchema, privilege: "Authorization.ModifyRoles" },
     delete: { summary: "Delete a custom role (predefined: 403; in use by a permission: 409)", status: 204, privilege: "Authorization.ModifyRoles" },
   },
+  "/api/events": {
+    get: { summary: "Server-sent events (inventory changes, power states) for what the caller may see; Last-Event-ID or ?since= resumes, ?follow=0 ends after the backlog", query: ["since", "follow"], privilege: "none" },
+  },
   "/api/audit": {
     get: { summary: "The audit trail of mutating requests, newest first (?user=&entity=&result=ok|error&since=&until=&limit=)", query: ["user", "entity", "result", "since", "until", "limit"], privilege: "Global.Diagnostics" },
   },

@@ -10,6 +10,7 @@ import { createSnapshotSchema, cloneSchema } from "../schemas/snapshots.js";
 import { ApiError, conflict, notFound } from "../errors.js";
 import { newId } from "../ids.js";
 import { retain, retainStatements, release } from "../storage/frame-store.js";
+import { emit } from "./events.js";
 import { findVm, vmJson, vmStub, unwrap } from "./vm-common.js";
 import type { VmConfig } from "../durable/vm-runtime.js";
 
@@ -56,6 +57,7 @@ export const snapshotRoutes = new Hono<AppEnv>()
       refs: 0, createdAt: Date.now(),
     };
     await db.insert(schema.snapshots).values(row);
+    emit(c, "snapshot.created", vm.id, `snapshot ${row.name} (${row.id}) taken`);
     return c.json(snapshotJson(row), 201);
   })
   .get("/:id/snapshots", async (c) => {
@@ -141,6 +143,7 @@ export const snapshotRoutes = new Hono<AppEnv>()
     if (!memory) {
       await Promise.all([stub.create(config), db.insert(schema.vms).values(row)]);
       if (powerOn) row.powerState = unwrap(await stub.power("start")).powerState;
+      emit(c, "vm.created", row.id, `VM ${row.name} cloned from ${from}`);
       return c.json(vmJson(row), 201);
     }
     // The inventory row and the clone's pack references land in one D1 batch while the
@@ -163,5 +166,6 @@ export const snapshotRoutes = new Hono<AppEnv>()
       row.powerState = r.value.powerState;
       await db.update(schema.vms).set({ powerState: row.powerState }).where(eq(schema.vms.id, row.id));
     }
+    emit(c, "vm.created", row.id, `VM ${row.name} cloned from ${from}`);
     return c.json(vmJson(row), 201);
   });

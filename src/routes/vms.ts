@@ -10,6 +10,7 @@ import { createVmSchema, powerActionSchema } from "../schemas/vms.js";
 import { ApiError, badRequest, conflict, tooLarge, unprocessable } from "../errors.js";
 import { newId } from "../ids.js";
 import { release } from "../storage/frame-store.js";
+import { emit } from "./events.js";
 import type { VmConfig } from "../durable/vm-runtime.js";
 import { visibleIds } from "../security/inventory-tree.js";
 import { findVm, vmJson, vmStub, unwrap, type VmRow } from "./vm-common.js";
@@ -64,6 +65,7 @@ export const vmRoutes = new Hono<AppEnv>()
       const r = await stub.power("start");
       if (r.ok) row.powerState = r.value.powerState;
     }
+    emit(c, "vm.created", row.id, `VM ${row.name} created`);
     return c.json(vmJson(row), 201);
   })
   .get("/", async (c) => {
@@ -92,6 +94,7 @@ export const vmRoutes = new Hono<AppEnv>()
       db.delete(schema.snapshots).where(eq(schema.snapshots.vmId, row.id)),
       db.delete(schema.vms).where(eq(schema.vms.id, row.id)),
     ]);
+    emit(c, "vm.deleted", row.id, `VM ${row.name} deleted`);
     return c.body(null, 204);
   })
   .post("/:id/power", async (c) => {

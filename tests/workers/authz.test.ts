@@ -83,6 +83,7 @@ function samples(path: string, method: string, t: Targets): Sample[] {
     case "patch /api/roles/{id}": return [s({}, { privileges: ["System.View"] })];
     case "post /api/permissions": return [s({}, { principal: "m-target", role: "role-vm-consoleuser", entity: t.vm })];
     case "get /api/permissions": return [s(), s({ entity: t.vm })];
+    case "get /api/events": return [s({ follow: "0" })];
   }
   if (method === "get" || method === "delete" || key === "post /api/logout" || key.endsWith("/revert")) return [s()];
   throw new Error(`no sample request for ${key}`);
