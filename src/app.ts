@@ -14,6 +14,7 @@ import { guardRoutes } from "./middleware/guard.js";
 import { auditTrail } from "./middleware/audit.js";
 import { auditRoutes } from "./routes/audit.js";
 import { eventRoutes } from "./routes/events.js";
+import { taskRoutes } from "./routes/tasks.js";
 import { authzRoutes } from "./routes/authz.js";
 import { accessRoutes, loginRoutes } from "./routes/access.js";
 import type { Authz } from "./security/inventory-tree.js";
@@ -50,7 +51,8 @@ const api = new Hono<AppEnv>()
   .route("/vms", snapshotRoutes)
   .route("/", inventoryRoutes)
   .route("/", auditRoutes)
-  .route("/", eventRoutes);
+  .route("/", eventRoutes)
+  .route("/", taskRoutes);
 
 export const app = new Hono<AppEnv>()
   .get("/", (c) => c.json({ service: "edgevisor", api: "/api", openapi: "/api/openapi.json" }))

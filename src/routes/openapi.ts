@@ -63,7 +63,7 @@ export const ROUTES: Record<string, Partial<Record<"get" | "post" | "patch" | "d
   },
   "/api/vms/{id}/snapshots": {
     get: { summary: "List a VM's snapshots", privilege: "System.Read", entity: "id" },
-    post: { summary: "Take a snapshot (memory: true by default for a running or suspended VM)", body: createSnapshotSchema, status: 201, privilege: "VirtualMachine.State.CreateSnapshot", entity: "id" },
+    post: { summary: "Take a snapshot (memory: true by default for a running or suspended VM); ?async=true answers 202 {task} at once", body: createSnapshotSchema, query: ["async"], status: 201, privilege: "VirtualMachine.State.CreateSnapshot", entity: "id" },
   },
   "/api/vms/{id}/snapshots/{sid}": {
     get: { summary: "Get a snapshot", privilege: "System.Read", entity: "id" },
@@ -107,6 +107,12 @@ export const ROUTES: Record<string, Partial<Record<"get" | "post" | "patch" | "d
   },
   "/api/events": {
     get: { summary: "Server-sent events (inventory changes, power states) for what the caller may see; Last-Event-ID or ?since= resumes, ?follow=0 ends after the backlog", query: ["since", "follow"], privilege: "none" },
+  },
+  "/api/tasks": {
+    get: { summary: "Recent tasks, newest first", privilege: "System.Read" },
+  },
+  "/api/tasks/{id}": {
+    get: { summary: "A task: {id, kind, state: queued|running|succeeded|failed, progress, result?, error?}", privilege: "System.Read" },
   },
   "/api/audit": {
     get: { summary: "The audit trail of mutating requests, newest first (?user=&entity=&result=ok|error&since=&until=&limit=)", query: ["user", "entity", "result", "since", "until", "limit"], privilege: "Global.Diagnostics" },

@@ -11,6 +11,7 @@ import { ApiError, conflict, notFound } from "../errors.js";
 import { newId } from "../ids.js";
 import { retain, retainStatements, release } from "../storage/frame-store.js";
 import { emit } from "./events.js";
+import { runAsTask } from "./tasks.js";
 import { findVm, vmJson, vmStub, unwrap } from "./vm-common.js";
 import type { VmConfig } from "../durable/vm-runtime.js";
 
@@ -37,28 +38,34 @@ export const snapshotRoutes = new Hono<AppEnv>()
   .post("/:id/snapshots", async (c) => {
     const body = await jsonBody(c, createSnapshotSchema);
     const vm = await findVm(c.env, c.req.param("id"));
-    const stub = vmStub(c.env, vm);
-    const { powerState } = await stub.info();
-    const wantMemory = (body.memory ?? true) && powerState !== "POWERED_OFF";
-    let ref: MemoryRef = {};
-    let storedBytes = 0;
-    if (wantMemory) {
-      const cap = unwrap(await stub.captureSnapshot());
-      await retain(c.env.DB, [cap.manifest, ...cap.packs]);
-      ref = { key: cap.manifest, packs: cap.packs, frames: cap.frames };
-      storedBytes = cap.storedBytes;
-    }
-    const db = openDb(c.env.DB);
-    const [parent] = await db.select({ id: schema.snapshots.id }).from(schema.snapshots)
-      .where(eq(schema.snapshots.vmId, vm.id)).orderBy(desc(schema.snapshots.createdAt)).limit(1);
-    const row: SnapshotRow = {
-      id: newId("snap"), vmId: vm.id, name: body.name, memory: wantMemory, parentId: parent?.id ?? null,
-      powerState, storedBytes, manifest: JSON.stringify({ ...ref, ...(body.description ? { description: body.description } : {}) }),
-      refs: 0, createdAt: Date.now(),
+    const take = async (progress: (p: number) => Promise<void>) => {
+      const stub = vmStub(c.env, vm);
+      const { powerState } = await stub.info();
+      const wantMemory = (body.memory ?? true) && powerState !== "POWERED_OFF";
+      let ref: MemoryRef = {};
+      let storedBytes = 0;
+      if (wantMemory) {
+        const cap = unwrap(await stub.captureSnapshot());
+        await progress(80);
+        await retain(c.env.DB, [cap.manifest, ...cap.packs]);
+        ref = { key: cap.manifest, packs: cap.packs, frames: cap.frames };
+        storedBytes = cap.storedBytes;
+      }
+      const db = openDb(c.env.DB);
+      const [parent] = await db.select({ id: schema.snapshots.id }).from(schema.snapshots)
+        .where(eq(schema.snapshots.vmId, vm.id)).orderBy(desc(schema.snapshots.createdAt)).limit(1);
+      const row: SnapshotRow = {
+        id: newId("snap"), vmId: vm.id, name: body.name, memory: wantMemory, parentId: parent?.id ?? null,
+        powerState, storedBytes, manifest: JSON.stringify({ ...ref, ...(body.description ? { description: body.description } : {}) }),
+        refs: 0, createdAt: Date.now(),
+      };
+      await db.insert(schema.snapshots).values(row);
+      emit(c, "snapshot.created", vm.id, `snapshot ${row.name} (${row.id}) taken`);
+      return snapshotJson(row);
     };
-    await db.insert(schema.snapshots).values(row);
-    emit(c, "snapshot.created", vm.id, `snapshot ${row.name} (${row.id}) taken`);
-    return c.json(snapshotJson(row), 201);
+    // `?async=true`: answered at once with a task (202) that carries the snapshot as its result.
+    if (c.req.query("async") === "true") return runAsTask(c, "snapshot", vm.id, take);
+    return c.json(await take(async () => {}), 201);
   })
   .get("/:id/snapshots", async (c) => {
     const vm = await findVm(c.env, c.req.param("id"));

@@ -57,7 +57,7 @@ function samples(path: string, method: string, t: Targets): Sample[] {
   if (path.includes("{id}")) {
     const by: Record<string, string> = {
       "/api/vms/": t.vm, "/api/images/": t.image, "/api/hosts/": "host-default", "/api/tokens/": "token-nope",
-      "/api/roles/": t.role, "/api/permissions/": t.perm,
+      "/api/roles/": t.role, "/api/permissions/": t.perm, "/api/tasks/": "task-nope",
     };
     const prefix = Object.keys(by).find((p) => path.startsWith(p));
     if (!prefix) throw new Error(`no sample id for ${path}`);
