@@ -141,7 +141,7 @@ export class VmRuntime {
     try {
       if (action === "stop") await this.powerOff("stopped by the API");
       else if (action === "suspend") await this.suspend();
-      else if (action === "reset") { await this.boot("reset"); this.checkpoint(); this.wake(); }
+      else if (action === "reset") { await this.boot(); this.checkpoint(); this.wake(); }
       else if (from === "SUSPENDED") await this.resume();
       else await this.powerOn();
     } catch (e) {
@@ -193,7 +193,7 @@ export class VmRuntime {
   // ---- power ----------------------------------------------------------------------------
 
   private async powerOn(): Promise<void> {
-    await this.boot("powered on");
+    await this.boot();
     this.store.put("power", "POWERED_ON");
     this.checkpoint();
     await this.host.powerChanged("POWERED_ON", "powered on");
@@ -242,7 +242,7 @@ export class VmRuntime {
   }
 
   /** Boots the kernel into a fresh machine (power-on, reset, guest reboot). */
-  private async boot(reason: string): Promise<void> {
+  private async boot(): Promise<void> {
     const cfg = this.config!;
     if (!this.kernelCache) {
       const [kernel, initrd] = await Promise.all([
@@ -271,7 +271,6 @@ export class VmRuntime {
     this.store.clearFrames();
     await this.dropBase();
     this.store.put("hibernated", false);
-    void reason;
   }
 
   private restoring: Promise<void> | undefined;
@@ -299,7 +298,7 @@ export class VmRuntime {
     const state = this.store.get<VirtState>("machine");
     if (!state) {
       // Powered on but never checkpointed (evicted during boot): boot again.
-      await this.boot("restarted after eviction");
+      await this.boot();
       this.checkpoint();
       return;
     }
@@ -374,7 +373,7 @@ export class VmRuntime {
         if (this.console.unpersisted > 0 && (r.kind !== "budget" || this.host.now() - this.lastCheckpoint >= OUTPUT_MS)) this.checkpoint();
         if (m.hart.lazyFaultError) throw new Error(`checkpoint frame unreadable: ${m.hart.lazyFaultError}`);
         if (r.kind === "poweroff") { await this.powerOff("the guest powered off"); return; }
-        if (r.kind === "reboot") { await this.boot("the guest rebooted"); this.checkpoint(); continue; }
+        if (r.kind === "reboot") { await this.boot(); this.checkpoint(); continue; }
         if (r.kind === "out-of-memory") {
           const cfg = this.config!;
           this.lastError = `the guest touched more RAM than the ${this.residentCap(cfg) / 256} MiB this service lets a VM hold in memory`;

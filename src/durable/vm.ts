@@ -9,15 +9,10 @@ import { readBlob } from "../storage/image-store.js";
 
 const decoder = new TextDecoder();
 
-/** Console output goes to viewers as text; a streaming decoder keeps split UTF-8 intact. */
-class ViewerStream {
-  private readonly dec = new TextDecoder();
-  text(bytes: Uint8Array): string { return this.dec.decode(bytes, { stream: true }); }
-}
-
 export class VmObject extends DurableObject<Env> {
   private readonly rt: VmRuntime;
-  private readonly viewerText = new ViewerStream();
+  /** Console output goes to viewers as text; a streaming decoder keeps split UTF-8 intact. */
+  private readonly viewerText = new TextDecoder();
   private reports: Promise<void> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -26,7 +21,7 @@ export class VmObject extends DurableObject<Env> {
       now: () => Date.now(),
       loadBlob: (sha) => readBlob(env.BLOBS, sha),
       broadcast: (bytes) => {
-        const text = this.viewerText.text(bytes);
+        const text = this.viewerText.decode(bytes, { stream: true });
         if (!text) return;
         for (const ws of ctx.getWebSockets()) {
           try { ws.send(text); } catch { /* a closing socket */ }

@@ -9,7 +9,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app.js";
 import { errorBody, forbidden, notFound } from "../errors.js";
 import { authzOf, privilegesOn } from "../security/inventory-tree.js";
-import { requiredChecks, type Access, type EntityRef, type GuardInput, type PrivilegeRef } from "../security/route-access.js";
+import { requiredChecks, type Access, type GuardInput } from "../security/route-access.js";
 
 const BUILTIN_ADMIN = "admin";
 
@@ -52,13 +52,6 @@ export async function enforce(c: Context<AppEnv>, access: Access, params: Record
     if (!held.has(check.privilege)) throw forbidden(`missing privilege ${check.privilege} on ${check.entity}`);
   }
 }
-
-/** A guard for one route: `privilege` on the entity `entityFrom` names. */
-export const requirePrivilege = (privilege: PrivilegeRef, entityFrom: EntityRef = "root") =>
-  createMiddleware<AppEnv>(async (c, next) => {
-    await enforce(c, { privilege, entity: entityFrom }, c.req.param() as Record<string, string>);
-    await next();
-  });
 
 type Table = Readonly<Record<string, Partial<Record<string, Access>>>>;
 

@@ -105,7 +105,6 @@ export const accessRoutes = new Hono<AppEnv>()
   })
   .delete("/tokens/:id", async (c) => {
     const db = openDb(c.env.DB);
-    const p = c.get("principal");
     const id = c.req.param("id");
     const me = await caller(c, db);
     const own = and(eq(schema.tokens.id, id), eq(schema.tokens.userId, me.id));

@@ -18,6 +18,12 @@ import type { VmConfig } from "../durable/vm-runtime.js";
 type SnapshotRow = typeof schema.snapshots.$inferSelect;
 interface MemoryRef { key?: string; packs?: string[]; frames?: number }
 
+/** The frame-store keys a snapshot holds (its manifest and packs), empty without memory. */
+export function memoryKeys(row: SnapshotRow): string[] {
+  const ref = JSON.parse(row.manifest) as MemoryRef;
+  return ref.key ? [ref.key, ...(ref.packs ?? [])] : [];
+}
+
 function snapshotJson(r: SnapshotRow) {
   const m = JSON.parse(r.manifest) as MemoryRef & { description?: string };
   return {
@@ -95,9 +101,8 @@ export const snapshotRoutes = new Hono<AppEnv>()
     const vm = await findVm(c.env, c.req.param("id"));
     const snap = await findSnapshot(c.env, vm.id, c.req.param("sid"));
     await openDb(c.env.DB).delete(schema.snapshots).where(eq(schema.snapshots.id, snap.id));
-    const ref = JSON.parse(snap.manifest) as MemoryRef;
     // Clones built on it hold their own references: their frames stay.
-    if (ref.key) await release(c.env.BLOBS, c.env.DB, [ref.key, ...(ref.packs ?? [])]);
+    await release(c.env.BLOBS, c.env.DB, memoryKeys(snap));
     return c.body(null, 204);
   })
   .post("/:id/clone", async (c) => {

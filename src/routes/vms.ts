@@ -11,6 +11,7 @@ import { ApiError, badRequest, conflict, tooLarge, unprocessable } from "../erro
 import { newId } from "../ids.js";
 import { release } from "../storage/frame-store.js";
 import { emit } from "./events.js";
+import { memoryKeys } from "./snapshots.js";
 import type { VmConfig } from "../durable/vm-runtime.js";
 import { visibleIds } from "../security/inventory-tree.js";
 import { findVm, vmJson, vmStub, unwrap, type VmRow } from "./vm-common.js";
@@ -86,10 +87,8 @@ export const vmRoutes = new Hono<AppEnv>()
     // Its snapshots go with it (clones made from them keep their own references).
     const db = openDb(c.env.DB);
     const snaps = await db.select().from(schema.snapshots).where(eq(schema.snapshots.vmId, row.id));
-    for (const s of snaps) {
-      const ref = JSON.parse(s.manifest) as { key?: string; packs?: string[] };
-      if (ref.key) await release(c.env.BLOBS, c.env.DB, [ref.key, ...(ref.packs ?? [])]);
-    }
+    // One release per snapshot: each holds its own reference to packs they share.
+    for (const s of snaps) await release(c.env.BLOBS, c.env.DB, memoryKeys(s));
     await db.batch([
       db.delete(schema.snapshots).where(eq(schema.snapshots.vmId, row.id)),
       db.delete(schema.vms).where(eq(schema.vms.id, row.id)),

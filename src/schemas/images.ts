@@ -1,6 +1,7 @@
 // Images API contract (zod 4): the upload query (`POST /api/images?name&kind&signature`) and
 // the image record every images route answers with. Shared by the routes, the CLI and the UI.
 import { z } from "zod";
+import { toBase64, fromBase64 } from "../encoding.js";
 
 export const IMAGE_KINDS = ["kernel", "initrd", "disk", "firmware"] as const;
 
@@ -21,7 +22,7 @@ export const ImageSignature = z.string().transform((s, ctx) => {
   let bytes: Uint8Array | undefined;
   if (/^[A-Za-z0-9+/]+={0,2}$/.test(text)) {
     try {
-      bytes = Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
+      bytes = fromBase64(text);
     } catch {
       bytes = undefined;
     }
@@ -30,7 +31,7 @@ export const ImageSignature = z.string().transform((s, ctx) => {
     ctx.addIssue({ code: "custom", message: SIGNATURE_MESSAGE });
     return z.NEVER;
   }
-  return btoa(String.fromCharCode(...bytes));
+  return toBase64(bytes);
 });
 
 export const ImageUploadQuery = z.object({

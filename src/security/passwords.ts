@@ -4,6 +4,8 @@
 // Verification compares in constant time; DUMMY_HASH lets callers spend the same work when
 // there is no real hash to check (unknown user), so timing does not tell either.
 
+import { toBase64, fromBase64 } from "../encoding.js";
+
 export const PBKDF2_ITERATIONS = 100_000;
 export const PASSWORD_MIN = 12;
 export const PASSWORD_MAX = 256;
@@ -21,8 +23,6 @@ export function passwordProblem(password: string): string | undefined {
   return undefined;
 }
 
-const b64 = (b: Uint8Array) => btoa(String.fromCharCode(...b));
-const unb64 = (s: string) => Uint8Array.from(atob(s), (ch) => ch.charCodeAt(0));
 
 async function derive(password: string, salt: Uint8Array, iterations: number, bytes: number): Promise<ArrayBuffer> {
   const key = await crypto.subtle.importKey("raw", new TextEncoder().encode(password.normalize("NFC")), "PBKDF2", false, ["deriveBits"]);
@@ -32,7 +32,7 @@ async function derive(password: string, salt: Uint8Array, iterations: number, by
 export async function hashPassword(password: string): Promise<string> {
   const salt = crypto.getRandomValues(new Uint8Array(SALT_BYTES));
   const hash = new Uint8Array(await derive(password, salt, PBKDF2_ITERATIONS, HASH_BYTES));
-  return `${SCHEME}$${PBKDF2_ITERATIONS}$${b64(salt)}$${b64(hash)}`;
+  return `${SCHEME}$${PBKDF2_ITERATIONS}$${toBase64(salt)}$${toBase64(hash)}`;
 }
 
 function parse(stored: string): { iterations: number; salt: Uint8Array; hash: Uint8Array } | undefined {
@@ -41,8 +41,8 @@ function parse(stored: string): { iterations: number; salt: Uint8Array; hash: Ui
   const iterations = Number(parts[1]);
   if (!Number.isSafeInteger(iterations) || iterations < 1 || iterations > PBKDF2_ITERATIONS) return undefined;
   try {
-    const salt = unb64(parts[2]!);
-    const hash = unb64(parts[3]!);
+    const salt = fromBase64(parts[2]!);
+    const hash = fromBase64(parts[3]!);
     return hash.length >= 16 && hash.length <= 64 ? { iterations, salt, hash } : undefined;
   } catch {
     return undefined;

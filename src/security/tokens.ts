@@ -6,6 +6,7 @@ import { and, eq, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../storage/db/index.js";
 import { schema } from "../storage/db/index.js";
 import { newId } from "../ids.js";
+import { sha256Hex, toBase64Url } from "../encoding.js";
 
 export const TOKEN_PREFIX = "evt_";
 export const SESSION_TTL_MS = 12 * 3600_000;
@@ -15,14 +16,11 @@ export type TokenKind = "api" | "session";
 
 export function newSecret(): string {
   const b = crypto.getRandomValues(new Uint8Array(32));
-  return TOKEN_PREFIX + btoa(String.fromCharCode(...b)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return TOKEN_PREFIX + toBase64Url(b);
 }
 
 export async function hashSecret(secret: string): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(secret)));
-  let s = "";
-  for (const x of d) s += x.toString(16).padStart(2, "0");
-  return s;
+  return sha256Hex(new TextEncoder().encode(secret));
 }
 
 /** Creates a token for a user; the returned secret exists nowhere else. */

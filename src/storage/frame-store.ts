@@ -4,6 +4,8 @@
 // (snapshots and the clones built on them). PackCache keeps packs in memory once per isolate,
 // so every clone of one snapshot in an isolate faults its frames in from the same bytes.
 
+import { sha256Hex } from "../encoding.js";
+
 const PAGE = 4096;
 const PACK_FRAMES = 256;
 /** D1 allows 100 bound parameters per statement. */
@@ -13,12 +15,6 @@ export interface FrameRef { pack: string; slot: number }
 
 export class FrameStoreError extends Error {}
 
-export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  let s = "";
-  for (const b of d) s += b.toString(16).padStart(2, "0");
-  return s;
-}
 
 /**
  * Stores frames not already in the store; returns where each one lives and how many bytes

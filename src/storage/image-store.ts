@@ -5,6 +5,7 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "./db/index.js";
 import { schema } from "./db/index.js";
+import { sha256Hex, toHex } from "../encoding.js";
 
 export const CHUNK_SIZE = 1 << 20;
 const READ_CONCURRENCY = 8;
@@ -36,15 +37,6 @@ const chunkKey = (hex: string) => `chunk/${hex}`;
 const blobKey = (sha256: string) => `blob/${sha256}`;
 const isHex256 = (s: string) => /^[0-9a-f]{64}$/.test(s);
 
-function toHex(buf: ArrayBuffer): string {
-  let s = "";
-  for (const b of new Uint8Array(buf)) s += b.toString(16).padStart(2, "0");
-  return s;
-}
-
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  return toHex(await crypto.subtle.digest("SHA-256", bytes));
-}
 
 /** Whether a key exists, without downloading its value. */
 async function exists(kv: KVNamespace, key: string): Promise<boolean> {

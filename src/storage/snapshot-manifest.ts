@@ -6,6 +6,7 @@
 import type { VirtState } from "../machine/virt.js";
 import type { PowerState } from "../cluster/power.js";
 import type { FrameRef } from "./frame-store.js";
+import { toBase64, fromBase64 } from "../encoding.js";
 
 export interface SnapshotManifest {
   format: "edgevisor-memory-snapshot";
@@ -19,8 +20,6 @@ export interface SnapshotManifest {
   console: { end: number; tail: Uint8Array };
 }
 
-const b64 = (b: Uint8Array) => { let s = ""; for (let i = 0; i < b.length; i += 0x8000) s += String.fromCharCode(...b.subarray(i, i + 0x8000)); return btoa(s); };
-const unb64 = (s: string) => Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
 
 export class ManifestError extends Error {}
 
@@ -35,9 +34,9 @@ export function encodeManifest(m: Omit<SnapshotManifest, "format" | "version" | 
   }
   const json = JSON.stringify({
     format: "edgevisor-memory-snapshot", version: 1, memoryMiB: m.memoryMiB, powerState: m.powerState,
-    state: { ...m.state, hart: b64(m.state.hart) },
+    state: { ...m.state, hart: toBase64(m.state.hart) },
     packs, frames: flat,
-    console: { end: m.console.end, tail: b64(m.console.tail) },
+    console: { end: m.console.end, tail: toBase64(m.console.tail) },
   });
   return { json, packs };
 }
@@ -61,8 +60,8 @@ export function decodeManifest(raw: unknown): SnapshotManifest {
   if (typeof o.state?.hart !== "string" || typeof o.console?.tail !== "string" || !Number.isInteger(o.console?.end)) throw new ManifestError("bad state");
   return {
     format: o.format, version: 1, memoryMiB: o.memoryMiB, powerState: o.powerState,
-    state: { ...o.state, hart: unb64(o.state.hart) } as VirtState,
+    state: { ...o.state, hart: fromBase64(o.state.hart) } as VirtState,
     packs: o.packs, frames,
-    console: { end: o.console.end, tail: unb64(o.console.tail) },
+    console: { end: o.console.end, tail: fromBase64(o.console.tail) },
   };
 }

@@ -1,7 +1,7 @@
 // VMs as Durable Objects with a real Linux guest (the small kernel): create, boot to a shell,
 // typed commands, suspend/resume, eviction, idle hibernation, the WebSocket console, and
 // the API's answers to bad input.
-import { SELF, env, abortAllDurableObjects } from "cloudflare:test";
+import { SELF, abortAllDurableObjects } from "cloudflare:test";
 import { describe, it, expect } from "vitest";
 import { auth, call, smallKernel, ConsoleReader } from "./api.js";
 
