@@ -66,6 +66,7 @@ const MIP_MEIP = 11;
 const MIP_SEIP = 9;
 const MENVCFG = 0x30a;
 const MCOUNTEREN = 0x306;
+const SCOUNTEREN = 0x106;
 const MSTATUS = 0x300;
 const MEDELEG = 0x302;
 const MIDELEG = 0x303;
@@ -251,9 +252,12 @@ export class VirtMachine {
     });
     if (dtb.length > 0x10000) throw new BootError(`device tree of ${dtb.length} bytes exceeds its 64 KiB slot`);
     this.hart.writePhys(layout.dtbAddr, dtb);
-    // What M-mode firmware would leave behind: counters and Sstc enabled for S-mode,
-    // FP off until the kernel turns it on, entry in S-mode.
+    // What M-mode firmware would leave behind: counters and Sstc enabled for S-mode, and
+    // cycle/time/instret for U-mode too (OpenSBI writes scounteren = 7 at hart init; kernels
+    // without an SBI PMU driver never set it, and their vDSO reads `time`), FP off until the
+    // kernel turns it on, entry in S-mode.
     this.hart.setCsr(MCOUNTEREN, 7n);
+    this.hart.setCsr(SCOUNTEREN, 7n);
     this.hart.setCsr(MENVCFG, 1n << 63n);
     this.hart.setCsr(MSTATUS, 0n);
     // Every exception S-mode can handle is delegated to it (no M-mode code exists).
