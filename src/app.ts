@@ -15,6 +15,8 @@ import { auditTrail } from "./middleware/audit.js";
 import { auditRoutes } from "./routes/audit.js";
 import { eventRoutes } from "./routes/events.js";
 import { taskRoutes } from "./routes/tasks.js";
+import { datastoreRoutes } from "./routes/datastores.js";
+import { diskRoutes, vmDiskRoutes } from "./routes/disks.js";
 import { authzRoutes } from "./routes/authz.js";
 import { accessRoutes, loginRoutes } from "./routes/access.js";
 import type { Authz } from "./security/inventory-tree.js";
@@ -49,6 +51,9 @@ const api = new Hono<AppEnv>()
   .route("/images", imageRoutes)
   .route("/vms", vmRoutes)
   .route("/vms", snapshotRoutes)
+  .route("/vms", vmDiskRoutes)
+  .route("/datastores", datastoreRoutes)
+  .route("/", diskRoutes)
   .route("/", inventoryRoutes)
   .route("/", auditRoutes)
   .route("/", eventRoutes)

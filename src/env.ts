@@ -1,5 +1,6 @@
 // The Worker's bindings and configuration variables (wrangler.toml, .dev.vars).
 import type { VmObject } from "./durable/vm.js";
+import type { DatastoreObject } from "./durable/datastore.js";
 
 export interface Env {
   DB: D1Database;
@@ -8,6 +9,8 @@ export interface Env {
   /** Mutable blobs (disk chunks). */
   DISKS: R2Bucket;
   VM: DurableObjectNamespace<VmObject>;
+  /** One object per datastore (by name = datastore id): disks, extent maps, leases (src/durable/datastore.ts). */
+  DATASTORE: DurableObjectNamespace<DatastoreObject>;
   /** Bearer token of the built-in admin user (.dev.vars locally, a secret in production). */
   EDGEVISOR_ADMIN_TOKEN?: string;
   EDGEVISOR_MAX_IMAGE_BYTES?: string;

@@ -2,4 +2,5 @@
 import { app } from "./app.js";
 
 export { VmObject } from "./durable/vm.js";
+export { DatastoreObject } from "./durable/datastore.js";
 export default app;

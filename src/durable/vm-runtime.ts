@@ -11,6 +11,8 @@ import { CheckpointStore } from "../storage/checkpoint-store.js";
 import { ConsoleLog } from "../storage/console-log.js";
 import { sharedPacks, storeFrames, storeManifest, loadManifest, retain, release, type FrameRef } from "../storage/frame-store.js";
 import { encodeManifest, decodeManifest } from "../storage/snapshot-manifest.js";
+import { VmDisks, LeaseError, type DiskAttachment } from "./vm-disks.js";
+import type { DatastoreApi } from "../storage/datastore/types.js";
 
 /** What the VM object keeps about its VM (written once at creation). */
 export interface VmConfig {
@@ -24,6 +26,8 @@ export interface VmConfig {
   idleTimeoutMs: number;
   /** Most guest RAM the machine may hold in host memory, in MiB (the isolate's budget). */
   maxResidentMiB?: number;
+  /** Virtual disks, /dev/vda first (changed only while powered off). */
+  disks?: DiskAttachment[];
 }
 
 /** What the runtime needs from its Durable Object. */
@@ -40,13 +44,21 @@ export interface RuntimeHost {
   /** KV (content-addressed snapshot frames) and D1 (their index and reference counts). */
   blobs: KVNamespace;
   db: D1Database;
+  /** Disks: their datastores, the chunk bucket, and this object's name as a lease holder. */
+  datastore(id: string): DatastoreApi;
+  bucket: R2Bucket;
+  holder: string;
 }
 
 /** The memory snapshot a VM's RAM is layered on (clones, reverts). */
 interface BaseLayer { manifest: string; packs: string[] }
 
 /** What a memory snapshot of a VM produced (the caller records and retains it). */
-export interface CapturedSnapshot { manifest: string; packs: string[]; powerState: PowerState; frames: number; storedBytes: number }
+export interface CapturedSnapshot {
+  manifest: string; packs: string[]; powerState: PowerState; frames: number; storedBytes: number;
+  /** The disks' frozen layers, when a snapshot id was given. */
+  disks: { disk: string; layer: string }[];
+}
 
 const CONSOLE_TAIL = 64 * 1024;
 /** Longest a busy guest's console output waits for its checkpoint. */
@@ -77,6 +89,9 @@ export class VmRuntime {
   private idleSince: number | undefined;
   private lastCheckpoint = 0;
   private pacer: IdlePacer | undefined;
+  private vmDisks: VmDisks | undefined;
+  /** While non-zero the run loop stays stopped (snapshots of disks and memory). */
+  private paused = 0;
   /** Packs this runtime has pinned in the isolate's cache for its machine. */
   private pinned: string[] = [];
   /** Why the VM last stopped on its own (kept across evictions). */
@@ -95,9 +110,52 @@ export class VmRuntime {
   readonly console: ConsoleLog;
   private readonly store: CheckpointStore;
 
-  constructor(storage: DurableObjectStorage, private readonly host: RuntimeHost) {
+  constructor(private readonly storage: DurableObjectStorage, private readonly host: RuntimeHost) {
     this.store = new CheckpointStore(storage);
     this.console = new ConsoleLog(storage.sql);
+  }
+
+  /** The VM's disks (built from the config on first use; rebuilt at power-on). */
+  private disks(): VmDisks {
+    this.vmDisks ??= new VmDisks(this.config?.disks ?? [], {
+      datastore: (id) => this.host.datastore(id),
+      bucket: this.host.bucket,
+      blobs: this.host.blobs,
+      sql: this.storage.sql,
+      holder: this.host.holder,
+      now: () => this.host.now(),
+      loadEpochs: () => this.store.get<Record<string, number>>("leases") ?? {},
+      saveEpochs: (e) => this.store.put("leases", e),
+      wake: () => { if (this.machine) this.wake(); },
+    });
+    return this.vmDisks;
+  }
+
+  setDisks(disks: DiskAttachment[]): Promise<Outcome<null>> {
+    return this.exclusive(async () => {
+      const cfg = this.config;
+      if (!cfg) return { ok: false, status: 404, code: "not_found", message: "the VM does not exist" };
+      if (this.powerState !== "POWERED_OFF") return { ok: false, status: 409, code: "wrong_state", message: `the VM is ${this.powerState}; power it off to change its disks` };
+      this.store.put("config", { ...cfg, disks });
+      this.vmDisks = undefined;
+      return { ok: true, value: null };
+    });
+  }
+
+  /** Takes the disks' leases unless this VM holds them already. */
+  private async ensureLeases(): Promise<void> {
+    const d = this.disks();
+    if (d.count > 0 && Object.keys(this.store.get<Record<string, number>>("leases") ?? {}).length === 0) await d.acquire();
+  }
+
+  /** Runs fn with the run loop stopped, then lets the guest go on. */
+  private async whilePaused<T>(fn: () => Promise<T>): Promise<T> {
+    this.paused++;
+    try {
+      return await fn();
+    } finally {
+      if (--this.paused === 0 && this.machine && this.powerState === "POWERED_ON") this.wake();
+    }
   }
 
   get config(): VmConfig | undefined { return this.store.get<VmConfig>("config"); }
@@ -124,6 +182,7 @@ export class VmRuntime {
       /** Snapshot frames held once per isolate for every clone in it. */
       sharedPackBytes: sharedPacks.bytes,
       checkpointBytes: this.store.bytes(),
+      disks: this.vmDisks?.stats() ?? [],
       consoleBytes: this.console.end,
       viewers: this.host.viewers(),
       lastError: this.lastError,
@@ -146,6 +205,7 @@ export class VmRuntime {
       else await this.powerOn();
     } catch (e) {
       this.lastError = (e as Error).message;
+      if (e instanceof LeaseError) return { ok: false, status: 409, code: "disk_locked", message: `cannot ${action}: ${e.message}` };
       return { ok: false, status: 422, code: "boot_failed", message: `cannot ${action}: ${(e as Error).message}` };
     }
     return { ok: true, value: { powerState: this.powerState } };
@@ -181,6 +241,7 @@ export class VmRuntime {
   /** Called when the object is deleted: nothing may keep running. */
   async destroy(): Promise<void> {
     this.dropMachine();
+    await this.disks().release();
     await this.dropBase();
     await this.host.setAlarm(null);
   }
@@ -193,7 +254,15 @@ export class VmRuntime {
   // ---- power ----------------------------------------------------------------------------
 
   private async powerOn(): Promise<void> {
-    await this.boot();
+    // The disks as configured now (they may have changed while the VM was off).
+    this.vmDisks = undefined;
+    await this.disks().acquire();
+    try {
+      await this.boot();
+    } catch (e) {
+      await this.disks().release();
+      throw e;
+    }
     this.store.put("power", "POWERED_ON");
     this.checkpoint();
     await this.host.powerChanged("POWERED_ON", "powered on");
@@ -211,6 +280,8 @@ export class VmRuntime {
   private async suspend(): Promise<void> {
     if (!(await this.ensureMachine())) throw new Error(this.lastError ?? "the saved state cannot be restored");
     this.checkpoint();
+    // The disks hold what the suspended guest wrote (the leases stay, as vSphere keeps its locks).
+    await this.disks().commitJournal().catch((e) => console.error(`vm ${this.config?.id}: ${(e as Error).message}`));
     this.store.put("power", "SUSPENDED");
     this.dropMachine();
     await this.host.setAlarm(null);
@@ -219,6 +290,14 @@ export class VmRuntime {
 
   private async powerOff(reason: string): Promise<void> {
     this.dropMachine();
+    // RAM is discarded but every write the guest made stays on its disks; then the leases go.
+    const d = this.disks();
+    const failed = await d.commitAll();
+    if (failed.length) {
+      this.lastError = `writes lost at power-off: ${failed.join("; ")}`;
+      console.error(`vm ${this.config?.id}: ${this.lastError}`);
+    }
+    await d.release();
     let shown: Uint8Array = new Uint8Array(0);
     this.store.atomically(() => {
       this.store.clearFrames();
@@ -262,6 +341,7 @@ export class VmRuntime {
       entropySeed: this.host.randomSeed(),
       decodeSlots: DECODE_SLOTS,
       maxResidentFrames: this.residentCap(cfg),
+      disks: this.disks().disks,
     });
     this.pacer = new IdlePacer(this.host.now(), this.machine.hart.clock);
     this.sleepingUntil = undefined;
@@ -324,8 +404,11 @@ export class VmRuntime {
       console: { write: (b) => this.output(b) },
       decodeSlots: DECODE_SLOTS,
       maxResidentFrames: this.residentCap(cfg),
+      disks: this.disks().disks,
       restore: { state, lazy: { indices: pfns, load } },
     });
+    // Asleep or evicted meanwhile: the leases may have lapsed; a lost one fences its disk.
+    await this.disks().renew();
     if (this.hibernated) {
       // Hibernation is invisible to the guest: the time it slept passes for it as one idle
       // skip, so its clocks agree with wall time again (timers due meanwhile fire at once).
@@ -356,12 +439,13 @@ export class VmRuntime {
     if (this.looping) { this.wakeInline?.(); return; }
     this.looping = true;
     try {
+      if (this.paused) return;
       const batchStart = this.host.now();
       // If evicted mid-batch, the alarm restarts the VM from its checkpoint. Not waited for:
       // the guest starts at once (storage writes still leave before any answer does).
       this.host.setAlarm(batchStart + 2 * BATCH_MS + 1000).catch((e) => console.error("setAlarm", e));
       this.catchUpSleep();
-      while (this.machine && this.powerState === "POWERED_ON") {
+      while (this.machine && this.powerState === "POWERED_ON" && !this.paused) {
         if (this.host.now() - batchStart > BATCH_MS) {
           await this.host.setAlarm(this.host.now());
           return;
@@ -372,6 +456,7 @@ export class VmRuntime {
         // guest waits, at most OUTPUT_MS later while it keeps printing.
         if (this.console.unpersisted > 0 && (r.kind !== "budget" || this.host.now() - this.lastCheckpoint >= OUTPUT_MS)) this.checkpoint();
         if (m.hart.lazyFaultError) throw new Error(`checkpoint frame unreadable: ${m.hart.lazyFaultError}`);
+        this.serviceDisks();
         if (r.kind === "poweroff") { await this.powerOff("the guest powered off"); return; }
         if (r.kind === "reboot") { await this.boot(); this.checkpoint(); continue; }
         if (r.kind === "out-of-memory") {
@@ -404,7 +489,7 @@ export class VmRuntime {
     this.idleSince ??= now;
     const cfg = this.config!;
     const noViewers = this.host.viewers() === 0;
-    if (noViewers && now - this.idleSince >= cfg.idleTimeoutMs) {
+    if (noViewers && now - this.idleSince >= cfg.idleTimeoutMs && !this.disks().busy) {
       await this.hibernate();
       return true;
     }
@@ -443,8 +528,22 @@ export class VmRuntime {
     if (to > m.hart.clock) m.hart.advanceClock(to - m.hart.clock);
   }
 
+  /**
+   * Disk work between slices: a checkpoint when a flush waits or much is unjournaled (so
+   * what gets committed matches a saved state), commits that are due, lease renewal.
+   */
+  private serviceDisks(): void {
+    const d = this.vmDisks;
+    if (!d || d.count === 0) return;
+    if (d.wantsCheckpoint) this.checkpoint();
+    d.startCommits();
+    d.renewIfDue();
+  }
+
   private async hibernate(): Promise<void> {
     this.checkpoint();
+    // Asleep, the VM cannot renew its leases: what its disks hold goes to the datastore first.
+    await this.disks().commitJournal().catch((e) => console.error(`vm ${this.config?.id}: ${(e as Error).message}`));
     this.store.put("hibernated", true);
     this.store.put("hibernatedAt", this.host.now());
     this.dropMachine();
@@ -458,24 +557,65 @@ export class VmRuntime {
    * frame store. Frames still in the base layer are referenced, not re-read. The VM keeps
    * running; the caller retains the returned keys for whoever holds the snapshot.
    */
-  captureSnapshot(): Promise<Outcome<CapturedSnapshot>> {
-    return this.exclusive(() => this.captureNow());
+  captureSnapshot(snapshotId?: string): Promise<Outcome<CapturedSnapshot>> {
+    return this.exclusive(() => this.captureNow(snapshotId));
   }
 
-  private async captureNow(): Promise<Outcome<CapturedSnapshot>> {
+  /**
+   * A snapshot of the disks only (a powered-off VM, or `memory: false`): what the guest
+   * wrote so far is committed, then every disk's layer is frozen as `snapshotId`.
+   */
+  snapshotDisks(snapshotId: string): Promise<Outcome<{ disks: { disk: string; layer: string }[] }>> {
+    return this.exclusive(() => this.whilePaused(async () => {
+      try {
+        if (this.machine) this.checkpoint();
+        await this.disks().commitJournal();
+        return { ok: true as const, value: { disks: await this.disks().snapshot(snapshotId) } };
+      } catch (e) {
+        return { ok: false as const, status: 409 as const, code: "disk_snapshot_failed", message: (e as Error).message };
+      }
+    }));
+  }
+
+  /** Reverts the disks to snapshot `snapshotId` (a snapshot without memory; the VM is off). */
+  revertDisks(snapshotId: string): Promise<Outcome<null>> {
+    return this.exclusive(async () => {
+      if (this.powerState !== "POWERED_OFF") return { ok: false, status: 409, code: "wrong_state", message: "power the VM off before reverting its disks" };
+      try {
+        await this.disks().revert(snapshotId);
+        return { ok: true, value: null };
+      } catch (e) {
+        return { ok: false, status: 409, code: "disk_revert_failed", message: (e as Error).message };
+      }
+    });
+  }
+
+  private async captureNow(snapshotId: string | undefined): Promise<Outcome<CapturedSnapshot>> {
     const power = this.powerState;
     if (power === "POWERED_OFF") return { ok: false, status: 409, code: "wrong_state", message: "a powered-off VM has no memory to snapshot" };
     if (power === "POWERED_ON") {
       if (!(await this.ensureMachine())) return { ok: false, status: 409, code: "wrong_state", message: `the VM could not resume: ${this.lastError}` };
-      this.checkpoint();
     }
-    const state = this.store.get<VirtState>("machine");
-    if (!state) return { ok: false, status: 409, code: "wrong_state", message: "the VM has no saved state yet" };
-    const own = new Map<number, Uint8Array>();
-    for (const f of this.store.pfns()) {
-      const b = this.store.frame(f);
-      if (b && b.length) own.set(f, b);
-    }
+    // The guest stops while its disks are committed and frozen, so RAM and disks agree.
+    const taken = await this.whilePaused(async () => {
+      if (this.machine) this.checkpoint();
+      const state = this.store.get<VirtState>("machine");
+      if (!state) return undefined;
+      const own = new Map<number, Uint8Array>();
+      for (const f of this.store.pfns()) {
+        const b = this.store.frame(f);
+        if (b && b.length) own.set(f, b);
+      }
+      let disks: { disk: string; layer: string }[] = [];
+      if (snapshotId !== undefined && this.disks().count > 0) {
+        await this.disks().commitJournal();
+        disks = await this.disks().snapshot(snapshotId);
+      }
+      return { state, own, disks };
+    }).catch((e: Error) => e);
+    if (taken instanceof Error) return { ok: false, status: 409, code: "disk_snapshot_failed", message: taken.message };
+    if (!taken) return { ok: false, status: 409, code: "wrong_state", message: "the VM has no saved state yet" };
+    const { state, own, disks } = taken;
     const now = this.host.now();
     const { refs, newBytes } = await storeFrames(this.host.blobs, this.host.db, own, now);
     const base = this.store.get<BaseLayer>("base");
@@ -486,7 +626,7 @@ export class VmRuntime {
       console: { end: tail.next, tail: tail.data },
     });
     const manifest = await storeManifest(this.host.blobs, this.host.db, json, now);
-    return { ok: true, value: { manifest, packs, powerState: power, frames: refs.size, storedBytes: newBytes } };
+    return { ok: true, value: { manifest, packs, powerState: power, frames: refs.size, storedBytes: newBytes, disks } };
   }
 
   /**
@@ -496,11 +636,11 @@ export class VmRuntime {
    * `fresh`: a new VM (it takes the snapshot's console history); `counted`: the caller has
    * already counted this VM's references to the snapshot's packs.
    */
-  applySnapshot(manifestKey: string, powerOn: boolean, fresh = false, counted = false): Promise<Outcome<{ powerState: PowerState }>> {
-    return this.exclusive(() => this.applyNow(manifestKey, powerOn, fresh, counted));
+  applySnapshot(manifestKey: string, powerOn: boolean, fresh = false, counted = false, diskSnapshot?: string): Promise<Outcome<{ powerState: PowerState }>> {
+    return this.exclusive(() => this.applyNow(manifestKey, powerOn, fresh, counted, diskSnapshot));
   }
 
-  private async applyNow(manifestKey: string, powerOn: boolean, fresh: boolean, counted: boolean): Promise<Outcome<{ powerState: PowerState }>> {
+  private async applyNow(manifestKey: string, powerOn: boolean, fresh: boolean, counted: boolean, diskSnapshot: string | undefined): Promise<Outcome<{ powerState: PowerState }>> {
     let m;
     try {
       m = decodeManifest(await loadManifest(this.host.blobs, manifestKey));
@@ -511,10 +651,18 @@ export class VmRuntime {
       return { ok: false, status: 422, code: "bad_snapshot", message: `the snapshot has ${m.memoryMiB} MiB of RAM, the VM ${this.config!.memoryMiB} MiB` };
     }
     this.dropMachine();
+    const power: PowerState = m.powerState === "POWERED_ON" && !powerOn ? "SUSPENDED" : m.powerState;
+    try {
+      // The disks go back to the state they had with this memory; a VM that will run holds their leases.
+      if (diskSnapshot !== undefined) await this.disks().revert(diskSnapshot);
+      if (power !== "POWERED_OFF") await this.ensureLeases();
+    } catch (e) {
+      const status = e instanceof LeaseError ? 409 : 422;
+      return { ok: false, status, code: e instanceof LeaseError ? "disk_locked" : "bad_snapshot", message: (e as Error).message };
+    }
     const old = this.store.get<BaseLayer>("base");
     // The new references are counted while the machine comes up; answered only once counted.
     const retained = counted ? Promise.resolve() : retain(this.host.db, [manifestKey, ...m.packs]);
-    const power: PowerState = m.powerState === "POWERED_ON" && !powerOn ? "SUSPENDED" : m.powerState;
     this.store.atomically(() => {
       this.store.clearFrames();
       this.store.setBase(m.frames);
@@ -567,6 +715,7 @@ export class VmRuntime {
         else this.store.deleteFrame(f);
       }
       this.store.put("machine", state);
+      this.vmDisks?.journal();
       shown = this.console.persist();
     });
     if (shown.length) this.host.broadcast(shown);

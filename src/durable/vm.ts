@@ -6,6 +6,7 @@ import type { Env } from "../env.js";
 import type { PowerAction, PowerState } from "../cluster/power.js";
 import { VmRuntime, type CapturedSnapshot, type Outcome, type VmConfig } from "./vm-runtime.js";
 import { readBlob } from "../storage/image-store.js";
+import type { DiskAttachment } from "./vm-disks.js";
 
 const decoder = new TextDecoder();
 
@@ -17,6 +18,7 @@ export class VmObject extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    const rt = () => this.rt;
     this.rt = new VmRuntime(ctx.storage, {
       now: () => Date.now(),
       loadBlob: (sha) => readBlob(env.BLOBS, sha),
@@ -35,6 +37,10 @@ export class VmObject extends DurableObject<Env> {
       },
       blobs: env.BLOBS,
       db: env.DB,
+      datastore: (id) => env.DATASTORE.get(env.DATASTORE.idFromName(id)),
+      bucket: env.DISKS,
+      // The lease holder's name: the VM and this object (one per incarnation).
+      get holder() { return `${rt().config?.id ?? "vm"}@${ctx.id.toString().slice(0, 16)}`; },
       randomSeed: () => new DataView(crypto.getRandomValues(new Uint8Array(8)).buffer).getBigUint64(0),
     });
   }
@@ -58,9 +64,27 @@ export class VmObject extends DurableObject<Env> {
     return this.rt.power(action);
   }
 
-  /** A memory snapshot of this VM (the caller records and retains it). */
-  async captureSnapshot(): Promise<Outcome<CapturedSnapshot>> {
-    return this.rt.captureSnapshot();
+  /**
+   * A memory snapshot of this VM (the caller records and retains it); with `snapshotId`, its
+   * disks are committed and frozen under that id at the same instant.
+   */
+  async captureSnapshot(snapshotId?: string): Promise<Outcome<CapturedSnapshot>> {
+    return this.rt.captureSnapshot(snapshotId);
+  }
+
+  /** A snapshot of the disks alone (powered off, or memory: false). */
+  async snapshotDisks(snapshotId: string): Promise<Outcome<{ disks: { disk: string; layer: string }[] }>> {
+    return this.rt.snapshotDisks(snapshotId);
+  }
+
+  /** A powered-off VM's disks back to a snapshot. */
+  async revertDisks(snapshotId: string): Promise<Outcome<null>> {
+    return this.rt.revertDisks(snapshotId);
+  }
+
+  /** Replaces the disk list (add, extend, remove while powered off). */
+  async setDisks(disks: DiskAttachment[]): Promise<Outcome<null>> {
+    return this.rt.setDisks(disks);
   }
 
   /**
@@ -74,8 +98,8 @@ export class VmObject extends DurableObject<Env> {
   }
 
   /** Continues from one of its memory snapshots (a revert). */
-  async applySnapshot(manifest: string, powerOn: boolean): Promise<Outcome<{ powerState: PowerState }>> {
-    return this.rt.applySnapshot(manifest, powerOn);
+  async applySnapshot(manifest: string, powerOn: boolean, diskSnapshot?: string): Promise<Outcome<{ powerState: PowerState }>> {
+    return this.rt.applySnapshot(manifest, powerOn, false, false, diskSnapshot);
   }
 
   async consoleOutput(from: number, max?: number): Promise<{ data: string; start: number; next: number }> {

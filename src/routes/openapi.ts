@@ -3,7 +3,8 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../app.js";
-import { createVmSchema } from "../schemas/vms.js";
+import { createVmSchema, diskSpecSchema, extendDiskSchema } from "../schemas/vms.js";
+import { createDatastoreSchema, updateDatastoreSchema } from "./datastores.js";
 import { createSnapshotSchema, cloneSchema } from "../schemas/snapshots.js";
 import { createTokenSchema, createUserSchema, loginSchema } from "../schemas/access.js";
 import { createPermissionSchema, createRoleSchema, updateRoleSchema } from "../schemas/authz.js";
@@ -75,6 +76,35 @@ export const ROUTES: Record<string, Partial<Record<"get" | "post" | "patch" | "d
   "/api/vms/{id}/clone": {
     post: { summary: "Clone a VM (from a snapshot, or its current state); a running clone continues where the source was", body: cloneSchema, status: 201,
       privilege: "VirtualMachine.Provisioning.Clone", entity: "id", also: [{ privilege: "VirtualMachine.Inventory.CreateFromExisting", entity: "parent-of-id" }] },
+  },
+  "/api/vms/{id}/disks": {
+    get: { summary: "List a VM's disks with their space, state and lease", privilege: "System.Read", entity: "id" },
+    post: { summary: "Add a disk to a powered-off VM {sizeMiB, provisioning?, image?, datastore?, chunkKiB?}; eager-zeroed disks answer with a zeroing task", body: diskSpecSchema, status: 201, privilege: "VirtualMachine.Config.AddNewDisk", entity: "id" },
+  },
+  "/api/vms/{id}/disks/{diskId}": {
+    get: { summary: "One disk of a VM", privilege: "System.Read", entity: "id" },
+    patch: { summary: "Grow a disk of a powered-off VM {sizeMiB}", body: extendDiskSchema, privilege: "VirtualMachine.Config.DiskExtend", entity: "id" },
+    delete: { summary: "Remove and delete a disk of a powered-off VM (layers linked clones use stay)", status: 204, privilege: "VirtualMachine.Config.RemoveDisk", entity: "id" },
+  },
+  "/api/disks/{id}": {
+    get: { summary: "A disk: size, provisioning, used and allocated bytes, layers, lease and epoch", privilege: "System.Read" },
+  },
+  "/api/disks/{id}/lease": {
+    post: { summary: "?action=revoke: break every lease on the disk and bump its epoch (the old holder's writes are refused from then on)", query: ["action"], privilege: "Datastore.FileManagement" },
+  },
+  "/api/datastores": {
+    get: { summary: "List datastores → [{id, name, capacity, provisioned, used, free, overProvisioning, disks}] (bytes)", privilege: "none" },
+    post: { summary: "Create a datastore {name, capacityMiB | capacityGiB, datacenter?}", body: createDatastoreSchema, status: 201, privilege: "Datastore.FileManagement", entity: async (r) => (await bodyField(r, "datacenter")) ?? "dc-default" },
+  },
+  "/api/datastores/{id}": {
+    get: { summary: "A datastore: capacity, provisioned, used, free (bytes), overProvisioning", privilege: "System.Read", entity: "id" },
+    patch: { summary: "Change a datastore's capacity {capacityMiB | capacityGiB} (not below what is used)", body: updateDatastoreSchema, privilege: "Datastore.FileManagement", entity: "id" },
+  },
+  "/api/datastores/{id}/disks": {
+    get: { summary: "The disks on a datastore", privilege: "Datastore.Browse", entity: "id" },
+  },
+  "/api/datastores/{id}/gc": {
+    post: { summary: "Delete chunk objects no disk layer references (older than 10 minutes) → {deleted, kept}", privilege: "Datastore.FileManagement", entity: "id" },
   },
   "/api/datacenters": { get: { summary: "List datacenters (those the caller may see)", privilege: "none" } },
   "/api/clusters": { get: { summary: "List clusters (those the caller may see)", privilege: "none" } },

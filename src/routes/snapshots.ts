@@ -1,7 +1,7 @@
 // /api/vms/:id/snapshots and /api/vms/:id/clone: memory snapshots stored once by content,
 // revert, delete with reference counts, and clones that continue exactly where a snapshot was.
 import { Hono } from "hono";
-import { and, asc, desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, inArray } from "drizzle-orm";
 import type { AppEnv } from "../app.js";
 import type { Env } from "../env.js";
 import { openDb, schema } from "../storage/db/index.js";
@@ -14,6 +14,7 @@ import { emit } from "./events.js";
 import { runAsTask } from "./tasks.js";
 import { findVm, vmJson, vmStub, unwrap } from "./vm-common.js";
 import type { VmConfig } from "../durable/vm-runtime.js";
+import { attachment, cloneDisks, datastoreStub, deleteDisks, vmDisks, type DiskRow } from "./disk-common.js";
 
 type SnapshotRow = typeof schema.snapshots.$inferSelect;
 interface MemoryRef { key?: string; packs?: string[]; frames?: number }
@@ -24,11 +25,27 @@ export function memoryKeys(row: SnapshotRow): string[] {
   return ref.key ? [ref.key, ...(ref.packs ?? [])] : [];
 }
 
+/** The disk layers a snapshot froze, [{disk, layer}]. */
+function diskLayersOf(row: SnapshotRow): { disk: string; layer: string }[] {
+  return JSON.parse(row.disks) as { disk: string; layer: string }[];
+}
+
+/** Drops a disk snapshot in each disk's datastore (disks deleted since are skipped). */
+async function unpinDiskSnapshot(env: Env, snapshotId: string, layers: { disk: string; layer: string }[]): Promise<void> {
+  if (!layers.length) return;
+  const rows = await openDb(env.DB).select().from(schema.disks).where(inArray(schema.disks.id, layers.map((l) => l.disk)));
+  for (const r of rows) {
+    const out = await datastoreStub(env, r.datastoreId).deleteSnapshot(r.id, snapshotId);
+    if (!out.ok && out.status !== 404) throw new ApiError(out.status, out.code, out.message);
+  }
+}
+
 function snapshotJson(r: SnapshotRow) {
   const m = JSON.parse(r.manifest) as MemoryRef & { description?: string };
   return {
     id: r.id, vm: r.vmId, name: r.name, description: m.description, memory: r.memory, powerState: r.powerState,
     parent: r.parentId ?? undefined, frames: m.frames ?? 0, storedBytes: r.storedBytes,
+    disks: diskLayersOf(r).map((d) => d.disk),
     createdAt: new Date(r.createdAt).toISOString(),
   };
 }
@@ -46,24 +63,30 @@ export const snapshotRoutes = new Hono<AppEnv>()
     const vm = await findVm(c.env, c.req.param("id"));
     const take = async (progress: (p: number) => Promise<void>) => {
       const stub = vmStub(c.env, vm);
-      const { powerState } = await stub.info();
+      const [{ powerState }, disks] = await Promise.all([stub.info(), vmDisks(c.env, vm.id)]);
       const wantMemory = (body.memory ?? true) && powerState !== "POWERED_OFF";
+      const id = newId("snap");
       let ref: MemoryRef = {};
       let storedBytes = 0;
+      // The disks are frozen under the snapshot's id at the instant the memory is taken.
+      let diskLayers: { disk: string; layer: string }[] = [];
       if (wantMemory) {
-        const cap = unwrap(await stub.captureSnapshot());
+        const cap = unwrap(await stub.captureSnapshot(disks.length ? id : undefined));
         await progress(80);
         await retain(c.env.DB, [cap.manifest, ...cap.packs]);
         ref = { key: cap.manifest, packs: cap.packs, frames: cap.frames };
         storedBytes = cap.storedBytes;
+        diskLayers = cap.disks;
+      } else if (disks.length) {
+        diskLayers = unwrap(await stub.snapshotDisks(id)).disks;
       }
       const db = openDb(c.env.DB);
       const [parent] = await db.select({ id: schema.snapshots.id }).from(schema.snapshots)
         .where(eq(schema.snapshots.vmId, vm.id)).orderBy(desc(schema.snapshots.createdAt)).limit(1);
       const row: SnapshotRow = {
-        id: newId("snap"), vmId: vm.id, name: body.name, memory: wantMemory, parentId: parent?.id ?? null,
+        id, vmId: vm.id, name: body.name, memory: wantMemory, parentId: parent?.id ?? null,
         powerState, storedBytes, manifest: JSON.stringify({ ...ref, ...(body.description ? { description: body.description } : {}) }),
-        refs: 0, createdAt: Date.now(),
+        refs: 0, createdAt: Date.now(), disks: JSON.stringify(diskLayers),
       };
       await db.insert(schema.snapshots).values(row);
       emit(c, "snapshot.created", vm.id, `snapshot ${row.name} (${row.id}) taken`);
@@ -87,22 +110,26 @@ export const snapshotRoutes = new Hono<AppEnv>()
     const snap = await findSnapshot(c.env, vm.id, c.req.param("sid"));
     const ref = JSON.parse(snap.manifest) as MemoryRef;
     const stub = vmStub(c.env, vm);
+    const disks = diskLayersOf(snap);
     if (snap.memory && ref.key) {
-      const r = unwrap(await stub.applySnapshot(ref.key, true));
+      const r = unwrap(await stub.applySnapshot(ref.key, true, disks.length ? snap.id : undefined));
       await openDb(c.env.DB).update(schema.vms).set({ powerState: r.powerState, updatedAt: Date.now() }).where(eq(schema.vms.id, vm.id));
       return c.json(r);
     }
     // A snapshot without memory: the VM is powered off, as vSphere does.
     const { powerState } = await stub.info();
     if (powerState !== "POWERED_OFF") unwrap(await stub.power("stop"));
+    if (disks.length) unwrap(await stub.revertDisks(snap.id));
     return c.json({ powerState: "POWERED_OFF" });
   })
   .delete("/:id/snapshots/:sid", async (c) => {
     const vm = await findVm(c.env, c.req.param("id"));
     const snap = await findSnapshot(c.env, vm.id, c.req.param("sid"));
     await openDb(c.env.DB).delete(schema.snapshots).where(eq(schema.snapshots.id, snap.id));
-    // Clones built on it hold their own references: their frames stay.
+    // Clones built on it hold their own references: their frames stay, and so do the disk
+    // layers they sit on; a layer no one needs any more is consolidated into its child.
     await release(c.env.BLOBS, c.env.DB, memoryKeys(snap));
+    await unpinDiskSnapshot(c.env, snap.id, diskLayersOf(snap));
     return c.body(null, 204);
   })
   .post("/:id/clone", async (c) => {
@@ -123,14 +150,35 @@ export const snapshotRoutes = new Hono<AppEnv>()
     // The memory to continue from: the snapshot's, or the source's current state.
     let memory: { key: string; packs: string[]; powerState: string } | undefined;
     let from: string = src.id;
+    const srcDisks = await vmDisks(c.env, src.id);
+    // The disk layers the clone's disks are linked to: the snapshot's, or ones frozen now
+    // (under a transient snapshot id that is dropped once the clone's disks hold them).
+    let layers: { disk: string; layer: string }[] = [];
+    let transient: string | undefined;
     if (snap) {
       const ref = JSON.parse(snap.manifest) as MemoryRef;
       if (ref.key) memory = { key: ref.key, packs: ref.packs ?? [], powerState: snap.powerState };
       from = snap.id;
+      layers = diskLayersOf(snap);
     } else {
-      const cap = await vmStub(c.env, src).captureSnapshot();
-      if (cap.ok) memory = { key: cap.value.manifest, packs: cap.value.packs, powerState: cap.value.powerState };
-      else if (cap.status !== 409) unwrap(cap); // 409: powered off, cloned as a fresh VM
+      transient = srcDisks.length ? newId("clonesnap") : undefined;
+      const stubSrc = vmStub(c.env, src);
+      const cap = await stubSrc.captureSnapshot(transient);
+      if (cap.ok) {
+        memory = { key: cap.value.manifest, packs: cap.value.packs, powerState: cap.value.powerState };
+        layers = cap.value.disks;
+      } else if (cap.status !== 409 || cap.code !== "wrong_state") unwrap(cap);
+      else if (transient) layers = unwrap(await stubSrc.snapshotDisks(transient)).disks; // powered off: disks only
+    }
+    let disks: DiskRow[] = [];
+    try {
+      disks = await cloneDisks(c.env, "", layers.map((l) => {
+        const row = srcDisks.find((d) => d.id === l.disk);
+        if (!row) throw new ApiError(409, "conflict", `disk ${l.disk} of the snapshot no longer exists`);
+        return { row, layer: l.layer };
+      }));
+    } finally {
+      if (transient) await unpinDiskSnapshot(c.env, transient, layers);
     }
     const now = Date.now();
     const powerOn = body.powerOn ?? true;
@@ -151,9 +199,12 @@ export const snapshotRoutes = new Hono<AppEnv>()
       idleTimeoutMs: 30_000,
       ...(JSON.parse(src.settings) as Partial<VmConfig>),
     };
+    for (const d of disks) d.vmId = row.id;
+    if (disks.length) config.disks = disks.map(attachment);
+    const diskInserts = disks.map((d) => db.insert(schema.disks).values(d));
     const stub = vmStub(c.env, row);
     if (!memory) {
-      await Promise.all([stub.create(config), db.insert(schema.vms).values(row)]);
+      await Promise.all([stub.create(config), db.batch([db.insert(schema.vms).values(row), ...diskInserts])]);
       if (powerOn) row.powerState = unwrap(await stub.power("start")).powerState;
       emit(c, "vm.created", row.id, `VM ${row.name} cloned from ${from}`);
       return c.json(vmJson(row), 201);
@@ -168,10 +219,13 @@ export const snapshotRoutes = new Hono<AppEnv>()
           .bind(row.id, row.name, row.hostId, row.memoryMiB, row.vcpus, row.boot, row.powerState, row.settings, row.clonedFrom, now, now),
         ...retainStatements(c.env.DB, keys),
       ]),
+      ...(diskInserts.length ? [db.batch(diskInserts as [typeof diskInserts[0], ...typeof diskInserts])] : []),
     ]);
     if (!r.ok) {
       await stub.destroy();
       await db.delete(schema.vms).where(eq(schema.vms.id, row.id));
+      await db.delete(schema.disks).where(eq(schema.disks.vmId, row.id));
+      await deleteDisks(c.env, disks);
       await release(c.env.BLOBS, c.env.DB, keys);
       unwrap(r);
     } else if (r.value.powerState !== row.powerState) {

@@ -21,10 +21,11 @@ export function taskJson(t: TaskRow) {
 }
 
 /**
- * Starts `work` as a task on `entityId` and answers 202 {task}. `work` reports progress
- * (0..100) and returns the result; an ApiError or any error fails the task with its message.
+ * Starts `work` as a task on `entityId` and returns the task (queued). `work` reports
+ * progress (0..100) and returns the result; an ApiError or any error fails the task with its
+ * message. It runs on after the answer (waitUntil).
  */
-export async function runAsTask(c: Context<AppEnv>, kind: string, entityId: string, work: (progress: (p: number) => Promise<void>) => Promise<unknown>): Promise<Response> {
+export async function startTask(c: Context<AppEnv>, kind: string, entityId: string, work: (progress: (p: number) => Promise<void>) => Promise<unknown>): Promise<ReturnType<typeof taskJson>> {
   const db = openDb(c.env.DB);
   const now = Date.now();
   const row: TaskRow = { id: newId("task"), kind, state: "queued", progress: 0, entityId, result: null, error: null, createdAt: now, updatedAt: now };
@@ -44,7 +45,12 @@ export async function runAsTask(c: Context<AppEnv>, kind: string, entityId: stri
     }
   })().catch((e: unknown) => console.error("task bookkeeping failed", e));
   try { c.executionCtx.waitUntil(run); } catch { /* no execution context: it still runs */ }
-  return c.json({ task: taskJson(row) }, 202);
+  return taskJson(row);
+}
+
+/** startTask, answered 202 {task}. */
+export async function runAsTask(c: Context<AppEnv>, kind: string, entityId: string, work: (progress: (p: number) => Promise<void>) => Promise<unknown>): Promise<Response> {
+  return c.json({ task: await startTask(c, kind, entityId, work) }, 202);
 }
 
 export const taskRoutes = new Hono<AppEnv>()

@@ -15,6 +15,7 @@ import { memoryKeys } from "./snapshots.js";
 import type { VmConfig } from "../durable/vm-runtime.js";
 import { visibleIds } from "../security/inventory-tree.js";
 import { findVm, vmJson, vmStub, unwrap, type VmRow } from "./vm-common.js";
+import { attachment, deleteDisks, diskJson, provisionDisks, startZeroing, vmDisks } from "./disk-common.js";
 
 
 const MAX_INPUT_BYTES = 64 * 1024;
@@ -24,7 +25,6 @@ export const vmRoutes = new Hono<AppEnv>()
     const body = await jsonBody(c, createVmSchema);
     const cap = intSetting(c.env.EDGEVISOR_MAX_VM_MEMORY_MIB, 512);
     if (body.memoryMiB > cap) throw unprocessable(`memoryMiB: ${body.memoryMiB} MiB is above this service's cap of ${cap} MiB`);
-    if (body.disks?.length) throw unprocessable("disks: virtual disks are not available yet; boot from a kernel and initramfs");
     if (body.secureBoot) throw unprocessable("secureBoot: Secure Boot is not available yet");
     if (body.encrypted) throw unprocessable("encrypted: VM encryption is not available yet");
     const db = openDb(c.env.DB);
@@ -53,21 +53,30 @@ export const vmRoutes = new Hono<AppEnv>()
       maxResidentMiB: intSetting(c.env.EDGEVISOR_MAX_RESIDENT_MIB, 96),
     };
     row.settings = JSON.stringify(settings);
+    // Disks are created in their datastores first (503 when one does not fit: nothing is kept).
+    const disks = await provisionDisks(c.env, row.id, body.disks ?? [], 0);
     const config: VmConfig = {
       id: row.id, name: row.name, memoryMiB: row.memoryMiB, kernel,
       ...(initrd ? { initrd } : {}),
       ...(body.boot.cmdline !== undefined ? { cmdline: body.boot.cmdline } : {}),
       ...settings,
+      ...(disks.length ? { disks: disks.map(attachment) } : {}),
     };
     const stub = vmStub(c.env, row);
-    await stub.create(config);
-    await db.insert(schema.vms).values(row);
+    try {
+      await stub.create(config);
+      await db.batch([db.insert(schema.vms).values(row), ...disks.map((d) => db.insert(schema.disks).values(d))]);
+    } catch (e) {
+      await deleteDisks(c.env, disks);
+      throw e;
+    }
+    const tasks = await startZeroing(c, disks);
     if (body.powerOn) {
       const r = await stub.power("start");
       if (r.ok) row.powerState = r.value.powerState;
     }
     emit(c, "vm.created", row.id, `VM ${row.name} created`);
-    return c.json(vmJson(row), 201);
+    return c.json({ ...vmJson(row), disks: disks.map((d) => diskJson(d)), ...(tasks.length ? { tasks } : {}) }, 201);
   })
   .get("/", async (c) => {
     const [rows, seen] = await Promise.all([openDb(c.env.DB).select().from(schema.vms).orderBy(asc(schema.vms.createdAt)), visibleIds(c, "vm")]);
@@ -75,8 +84,8 @@ export const vmRoutes = new Hono<AppEnv>()
   })
   .get("/:id", async (c) => {
     const row = await findVm(c.env, c.req.param("id"));
-    const live = await vmStub(c.env, row).info();
-    return c.json({ ...vmJson(row), powerState: live.powerState, stats: live.stats });
+    const [live, disks] = await Promise.all([vmStub(c.env, row).info(), vmDisks(c.env, row.id)]);
+    return c.json({ ...vmJson(row), powerState: live.powerState, disks: disks.map((d) => diskJson(d)), stats: live.stats });
   })
   .delete("/:id", async (c) => {
     const row = await findVm(c.env, c.req.param("id"));
@@ -84,7 +93,10 @@ export const vmRoutes = new Hono<AppEnv>()
     const { powerState } = await stub.info();
     if (powerState !== "POWERED_OFF") throw conflict(`VM ${row.id} is ${powerState}; stop it before deleting it`);
     await stub.destroy();
-    // Its snapshots go with it (clones made from them keep their own references).
+    // Its disks and snapshots go with it (clones made from them keep their own references,
+    // and the disk layers they are built on).
+    const disks = await vmDisks(c.env, row.id);
+    await deleteDisks(c.env, disks);
     const db = openDb(c.env.DB);
     const snaps = await db.select().from(schema.snapshots).where(eq(schema.snapshots.vmId, row.id));
     // One release per snapshot: each holds its own reference to packs they share.
@@ -92,6 +104,7 @@ export const vmRoutes = new Hono<AppEnv>()
     await db.batch([
       db.delete(schema.snapshots).where(eq(schema.snapshots.vmId, row.id)),
       db.delete(schema.vms).where(eq(schema.vms.id, row.id)),
+      db.delete(schema.disks).where(eq(schema.disks.vmId, row.id)),
     ]);
     emit(c, "vm.deleted", row.id, `VM ${row.name} deleted`);
     return c.body(null, 204);

@@ -5,11 +5,23 @@ import { z } from "zod";
 export const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 export const nameSchema = z.string().regex(NAME, "must be 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit");
 
+export const provisioningSchema = z.enum(["thin", "lazyZeroedThick", "eagerZeroedThick"]);
+
 export const diskSpecSchema = z.object({
-  sizeMiB: z.number().int().positive(),
-  provisioning: z.enum(["thin", "lazyZeroedThick", "eagerZeroedThick"]).optional(),
-  image: z.string().optional(),
-});
+  sizeMiB: z.number().int("must be a whole number of MiB").min(1, "must be at least 1 MiB").max(16 << 20, "must be at most 16 TiB"),
+  provisioning: provisioningSchema.optional(),
+  /** An image of kind disk: the disk reads through to it until written. */
+  image: z.string().min(1).optional(),
+  /** Edgevisor extension: the datastore (default ds-default). */
+  datastore: z.string().min(1).optional(),
+  /** Edgevisor extension: chunk size in KiB (a power of two, 64..1024; default 256). */
+  chunkKiB: z.number().int().optional(),
+}).strict();
+
+/** PATCH /api/vms/:id/disks/:diskId: grow a disk. */
+export const extendDiskSchema = z.object({
+  sizeMiB: z.number().int("must be a whole number of MiB").min(1).max(16 << 20, "must be at most 16 TiB"),
+}).strict();
 
 export const createVmSchema = z.object({
   name: nameSchema,

@@ -1,5 +1,6 @@
 // The inventory tree, permissions and custom roles as D1 holds them, for permission checks:
-// root → datacenters → clusters → hosts → VMs (by host_id); images under the default datacenter.
+// root → datacenters → clusters → hosts → VMs (by host_id); datastores under their datacenter;
+// images under the default datacenter.
 // Loaded once per request (one D1 batch) and kept in the Hono context (`authz`); a route that
 // changes the inventory or permissions and checks again afterwards calls forgetAuthz first.
 import type { Context } from "hono";
@@ -41,7 +42,7 @@ export function customRole(r: typeof schema.roles.$inferSelect): Role {
 }
 
 export async function loadAuthz(db: Db): Promise<Authz> {
-  const [dcs, clusters, hosts, vms, images, perms, roles] = await db.batch([
+  const [dcs, clusters, hosts, vms, images, perms, roles, datastores] = await db.batch([
     db.select({ id: schema.datacenters.id }).from(schema.datacenters),
     db.select({ id: schema.clusters.id, parent: schema.clusters.datacenterId }).from(schema.clusters),
     db.select({ id: schema.hosts.id, parent: schema.hosts.clusterId }).from(schema.hosts),
@@ -49,6 +50,7 @@ export async function loadAuthz(db: Db): Promise<Authz> {
     db.select({ id: schema.images.id }).from(schema.images),
     db.select().from(schema.permissions),
     db.select().from(schema.roles),
+    db.select({ id: schema.datastores.id, parent: schema.datastores.datacenterId }).from(schema.datastores),
   ]);
   const entities: InventoryEntity[] = [{ id: ROOT_ID, type: "root", parentId: null }];
   const add = (type: EntityType, rows: { id: string; parent: string }[]) => {
@@ -58,6 +60,7 @@ export async function loadAuthz(db: Db): Promise<Authz> {
   add("cluster", clusters);
   add("host", hosts);
   add("vm", vms);
+  add("datastore", datastores);
   if (dcs.some((d) => d.id === IMAGES_DATACENTER)) add("image", images.map((i) => ({ id: i.id, parent: IMAGES_DATACENTER })));
   return {
     tree: buildTree(entities),

@@ -150,6 +150,32 @@ export async function readBlob(kv: KVNamespace, sha256: string): Promise<Uint8Ar
   return out;
 }
 
+/**
+ * One chunk of a blob (chunk `index` covers bytes [index × chunkSize, …)), verified against
+ * its SHA-256; `manifest` may be passed in to save its read. Disks read their base image so.
+ */
+export async function readBlobChunk(kv: KVNamespace, sha256: string, index: number, manifest?: BlobManifest): Promise<Uint8Array> {
+  const m = manifest ?? (isHex256(sha256) ? await readManifest(kv, sha256) : null);
+  if (!m) throw new BlobError(`blob ${sha256} does not exist (no manifest)`);
+  const hex = m.chunks[index];
+  if (hex === undefined) throw new BlobError(`blob ${sha256} has no chunk ${index}`);
+  const where = `chunk ${index} (${hex}) of blob ${sha256}`;
+  const data = await kv.get(chunkKey(hex), "arrayBuffer");
+  if (data === null) throw new BlobError(`${where} is missing`);
+  const bytes = new Uint8Array(data);
+  const expected = Math.min(m.chunkSize, m.size - index * m.chunkSize);
+  if (bytes.length !== expected) throw new BlobError(`${where} is corrupt: ${bytes.length} bytes, expected ${expected}`);
+  if ((await sha256Hex(bytes)) !== hex) throw new BlobError(`${where} is corrupt: its SHA-256 does not match`);
+  return bytes;
+}
+
+/** A blob's manifest (size, chunk size, chunk hashes); throws when missing or corrupt. */
+export async function blobManifest(kv: KVNamespace, sha256: string): Promise<BlobManifest> {
+  const m = isHex256(sha256) ? await readManifest(kv, sha256) : null;
+  if (!m) throw new BlobError(`blob ${sha256} does not exist (no manifest)`);
+  return m;
+}
+
 /** Deletes a blob's manifest and those of its chunks no other stored manifest lists. */
 export async function deleteBlob(kv: KVNamespace, sha256: string): Promise<void> {
   let m: BlobManifest | null = null;

@@ -58,12 +58,14 @@ function samples(path: string, method: string, t: Targets): Sample[] {
     const by: Record<string, string> = {
       "/api/vms/": t.vm, "/api/images/": t.image, "/api/hosts/": "host-default", "/api/tokens/": "token-nope",
       "/api/roles/": t.role, "/api/permissions/": t.perm, "/api/tasks/": "task-nope",
+      "/api/disks/": "disk-nope", "/api/datastores/": "ds-default",
     };
     const prefix = Object.keys(by).find((p) => path.startsWith(p));
     if (!prefix) throw new Error(`no sample id for ${path}`);
     params.id = by[prefix]!;
   }
   if (path.includes("{sid}")) params.sid = t.snap;
+  if (path.includes("{diskId}")) params.diskId = "disk-nope";
   const filled = path.replace(/\{(\w+)\}/g, (_, n: string) => params[n]!);
   const s = (query: Record<string, string> = {}, body?: unknown, headers?: Record<string, string>): Sample =>
     ({ method: method.toUpperCase(), path: filled, params, query, body, ...(headers ? { headers } : {}) });
@@ -84,6 +86,12 @@ function samples(path: string, method: string, t: Targets): Sample[] {
     case "post /api/permissions": return [s({}, { principal: "m-target", role: "role-vm-consoleuser", entity: t.vm })];
     case "get /api/permissions": return [s(), s({ entity: t.vm })];
     case "get /api/events": return [s({ follow: "0" })];
+    case "post /api/vms/{id}/disks": return [s({}, { sizeMiB: 4 })];
+    case "patch /api/vms/{id}/disks/{diskId}": return [s({}, { sizeMiB: 8 })];
+    case "post /api/disks/{id}/lease": return [s({ action: "revoke" })];
+    case "post /api/datastores": return [s({}, { name: `m-ds-${t.i}`, capacityMiB: 64 })];
+    case "patch /api/datastores/{id}": return [s({}, { capacityGiB: 100 })];
+    case "post /api/datastores/{id}/gc": return [s()];
   }
   if (method === "get" || method === "delete" || key === "post /api/logout" || key.endsWith("/revert")) return [s()];
   throw new Error(`no sample request for ${key}`);

@@ -80,8 +80,38 @@ export const snapshots = sqliteTable("snapshots", {
   manifest: text("manifest").notNull(),
   /** Clones and child snapshots that depend on this one. */
   refs: integer("refs").notNull().default(0),
+  /** JSON [{disk, layer}]: the disk snapshots taken with it (same id as this snapshot in each disk's datastore). */
+  disks: text("disks").notNull().default("[]"),
   createdAt: created(),
 }, (t) => [index("snapshots_vm").on(t.vmId)]);
+
+/**
+ * Datastores (DESIGN.md "Storage"): the catalogue only; capacity, space and the disks'
+ * extent maps and leases live in each datastore's DatastoreObject.
+ */
+export const datastores = sqliteTable("datastores", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull().unique(),
+  datacenterId: text("datacenter_id").notNull().references(() => datacenters.id),
+  createdAt: created(),
+});
+
+/** Virtual disks: which VM uses each (in which slot, /dev/vda first) and where it lives. */
+export const disks = sqliteTable("disks", {
+  id: text("id").primaryKey(),
+  /** The VM it is attached to (null: detached). */
+  vmId: text("vm_id"),
+  /** Position on the VM: 0 is /dev/vda. */
+  slot: integer("slot"),
+  datastoreId: text("datastore_id").notNull().references(() => datastores.id),
+  sizeBytes: integer("size_bytes").notNull(),
+  /** thin | lazyZeroedThick | eagerZeroedThick */
+  provisioning: text("provisioning").notNull(),
+  chunkBytes: integer("chunk_bytes").notNull(),
+  /** The base image (kind disk) it reads through to, if any. */
+  imageId: text("image_id"),
+  createdAt: created(),
+}, (t) => [index("disks_vm").on(t.vmId)]);
 
 export const tasks = sqliteTable("tasks", {
   id: text("id").primaryKey(),

@@ -1,0 +1,138 @@
+// ChunkedDisk (src/storage/disk/chunked-disk.ts) against an in-memory datastore and journal:
+// reads of unwritten chunks, partial writes, the journal standing in for evicted chunks,
+// flushes answered only after their commit, fencing on a refused epoch, and failed fetches.
+import { describe, it, expect } from "vitest";
+import { ChunkedDisk, type DiskJournal, type DiskRemote } from "../../src/storage/disk/chunked-disk.js";
+import type { ChunkSource, CommitEntry, DsOutcome } from "../../src/storage/datastore/types.js";
+
+const CHUNK = 64 * 1024;
+
+class MemJournal implements DiskJournal {
+  rows = new Map<number, { seq: number; data: Uint8Array }>();
+  list() { return [...this.rows].map(([index, r]) => ({ index, seq: r.seq })).sort((a, b) => a.index - b.index); }
+  get(i: number) { const r = this.rows.get(i); return r ? { seq: r.seq, data: r.data.slice() } : undefined; }
+  has(i: number) { return this.rows.has(i); }
+  put(i: number, seq: number, data: Uint8Array) { this.rows.set(i, { seq, data: data.slice() }); }
+  delete(i: number, seq: number) { if (this.rows.get(i)?.seq === seq) this.rows.delete(i); }
+  clear() { this.rows.clear(); }
+  bytes() { let n = 0; for (const r of this.rows.values()) n += r.data.length; return n; }
+}
+
+class MemRemote implements DiskRemote {
+  objects = new Map<string, Uint8Array>();
+  extents = new Map<number, string | null>();
+  refuse: string | undefined;
+  fetches = 0;
+  private n = 0;
+  async resolve(first: number, count: number): Promise<ChunkSource[]> {
+    return Array.from({ length: count }, (_, i) => {
+      const k = this.extents.get(first + i);
+      return k ? { kind: "r2", key: k } : { kind: "zero" };
+    });
+  }
+  async fetch(_i: number, s: ChunkSource): Promise<Uint8Array> {
+    this.fetches++;
+    if (s.kind !== "r2") return new Uint8Array(CHUNK);
+    const o = this.objects.get(s.key);
+    if (!o) throw new Error(`missing ${s.key}`);
+    return o.slice();
+  }
+  async put(i: number, data: Uint8Array): Promise<string> {
+    const key = `k${i}-${this.n++}`;
+    this.objects.set(key, data.slice());
+    return key;
+  }
+  async commit(entries: CommitEntry[]): Promise<DsOutcome<{ allocatedBytes: number }>> {
+    if (this.refuse) return { ok: false, status: 409, code: this.refuse, message: "the epoch is stale" };
+    for (const e of entries) this.extents.set(e.index, e.key);
+    return { ok: true, value: { allocatedBytes: this.extents.size * CHUNK } };
+  }
+  async drop(keys: string[]) { for (const k of keys) this.objects.delete(k); }
+  /** The disk as the datastore has it. */
+  committed(offset: number, len: number): Uint8Array {
+    const out = new Uint8Array(len);
+    for (let at = 0; at < len; at++) {
+      const pos = offset + at;
+      const k = this.extents.get(Math.floor(pos / CHUNK));
+      out[at] = k ? this.objects.get(k)![pos % CHUNK]! : 0;
+    }
+    return out;
+  }
+}
+
+function setup(cacheBytes = 1 << 20) {
+  const remote = new MemRemote();
+  const journal = new MemJournal();
+  const disk = new ChunkedDisk({ id: "d1", sizeBytes: 16 * CHUNK, chunkBytes: CHUNK, remote, journal, cacheBytes });
+  return { remote, journal, disk };
+}
+
+const read = (d: ChunkedDisk, off: number, len: number) => new Promise<Uint8Array | undefined>((res) => d.read(off, len, res));
+const write = (d: ChunkedDisk, off: number, data: Uint8Array) => new Promise<boolean>((res) => d.write(off, data, res));
+const bytes = (s: string) => new TextEncoder().encode(s);
+
+describe("ChunkedDisk", () => {
+  it("reads zeros where nothing was written, and what was written across chunk edges", async () => {
+    const { disk } = setup();
+    expect(await read(disk, 0, 1024)).toEqual(new Uint8Array(1024));
+    const data = bytes("across-the-edge");
+    expect(await write(disk, CHUNK - 6, data)).toBe(true);
+    expect(await read(disk, CHUNK - 6, data.length)).toEqual(data);
+  });
+
+  it("answers a flush only after its writes are committed, from the journal written at checkpoint", async () => {
+    const { disk, remote, journal } = setup();
+    await write(disk, 100, bytes("hello"));
+    let flushed: boolean | undefined;
+    disk.flush((ok) => { flushed = ok; });
+    expect(disk.wantsCheckpoint).toBe(true);
+    disk.journalDirty(); // the VM's checkpoint
+    expect(journal.rows.size).toBe(1);
+    expect(flushed).toBeUndefined();
+    expect(disk.wantsCommit).toBe(true);
+    await disk.commit();
+    expect(flushed).toBe(true);
+    expect(journal.rows.size).toBe(0);
+    expect(new TextDecoder().decode(remote.committed(100, 5))).toBe("hello");
+  });
+
+  it("serves evicted chunks from the journal before their commit", async () => {
+    const { disk, remote } = setup(2 * CHUNK);
+    for (let i = 0; i < 6; i++) await write(disk, i * CHUNK, new Uint8Array(CHUNK).fill(i + 1));
+    disk.journalDirty();
+    for (let i = 0; i < 6; i++) expect((await read(disk, i * CHUNK + 7, 1))![0]).toBe(i + 1);
+    expect(remote.fetches).toBe(0);
+    await disk.commitAll();
+    const fresh = new ChunkedDisk({ id: "d1", sizeBytes: 16 * CHUNK, chunkBytes: CHUNK, remote, journal: new MemJournal() });
+    expect((await read(fresh, 5 * CHUNK, 1))![0]).toBe(6);
+  });
+
+  it("fences the disk when the datastore refuses its epoch: the flush and later writes fail, nothing lands", async () => {
+    const { disk, remote } = setup();
+    await write(disk, 0, bytes("old"));
+    await disk.commitAll();
+    remote.refuse = "stale_epoch";
+    await write(disk, 0, bytes("new"));
+    let flushed: boolean | undefined;
+    disk.flush((ok) => { flushed = ok; });
+    disk.journalDirty();
+    await disk.commit();
+    expect(flushed).toBe(false);
+    expect(disk.fenced).toMatch(/stale/);
+    expect(await write(disk, 0, bytes("x"))).toBe(false);
+    expect(new TextDecoder().decode(remote.committed(0, 3))).toBe("old");
+    expect(new TextDecoder().decode((await read(disk, 0, 3))!)).toBe("old");
+    expect([...remote.objects.keys()]).toHaveLength(1); // the refused version was deleted again
+  });
+
+  it("fails a read whose chunk is missing without failing the disk", async () => {
+    const { disk, remote } = setup();
+    await write(disk, 0, new Uint8Array(2 * CHUNK).fill(9));
+    await disk.commitAll();
+    const fresh = new ChunkedDisk({ id: "d1", sizeBytes: 16 * CHUNK, chunkBytes: CHUNK, remote, journal: new MemJournal() });
+    remote.objects.delete(remote.extents.get(0)!);
+    expect(await read(fresh, 0, 512)).toBeUndefined();
+    expect(fresh.lastError).toMatch(/missing/);
+    expect((await read(fresh, CHUNK, 512))![0]).toBe(9);
+  });
+});
