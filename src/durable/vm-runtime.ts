@@ -387,6 +387,9 @@ export class VmRuntime {
       await sharedPacks.pin(this.host.blobs, base.packs);
       this.pinned = base.packs;
     }
+    // Asleep or evicted meanwhile: the leases may have lapsed; a lost one fences its disk.
+    // (Before the machine exists: nothing may see a half-restored machine.)
+    await this.disks().renew();
     const pfns = new Set(this.store.pfns());
     if (base) for (const f of this.store.basePfns()) pfns.add(f);
     const load = (f: number): Uint8Array | undefined => {
@@ -407,8 +410,6 @@ export class VmRuntime {
       disks: this.disks().disks,
       restore: { state, lazy: { indices: pfns, load } },
     });
-    // Asleep or evicted meanwhile: the leases may have lapsed; a lost one fences its disk.
-    await this.disks().renew();
     if (this.hibernated) {
       // Hibernation is invisible to the guest: the time it slept passes for it as one idle
       // skip, so its clocks agree with wall time again (timers due meanwhile fire at once).
