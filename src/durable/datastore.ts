@@ -20,6 +20,10 @@ export class DatastoreObject extends DurableObject<Env> implements DatastoreApi 
     return this.store.init(id, name, capacityBytes);
   }
 
+  async settle(): Promise<void> {
+    return this.store.settle();
+  }
+
   async stats(): Promise<DatastoreStats> {
     return this.store.stats();
   }

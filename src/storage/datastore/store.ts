@@ -220,7 +220,8 @@ export class DatastoreStore {
       this.writes.apply(d.head, plan);
       this.leases.touch(lease);
     });
-    await this.deleteUnreferenced(plan.replaced);
+    // The replaced objects go after the answer: a commit waits for no deletion.
+    this.deleteLater(plan.replaced);
     return ok({ allocatedBytes: this.layers.allocatedBytes(d.head) });
   }
 
@@ -423,6 +424,21 @@ export class DatastoreStore {
   }
 
   /** Deletes the objects no extent points at (any more); missing ones are fine. */
+  /** Deletions started by commits, in order; settle() waits for them. */
+  private deletions: Promise<void> = Promise.resolve();
+
+  private deleteLater(keys: string[]): void {
+    if (keys.length === 0) return;
+    const referenced = this.referenced(keys);
+    const doomed = [...new Set(keys)].filter((k) => !referenced.has(k));
+    this.deletions = this.deletions.then(() => this.deleteObjects(doomed)).catch((e) => console.error("deleting replaced chunk objects failed (gc will retry)", e));
+  }
+
+  /** Resolves once every deletion started so far has finished. */
+  settle(): Promise<void> {
+    return this.deletions;
+  }
+
   private async deleteUnreferenced(keys: string[]): Promise<void> {
     const referenced = this.referenced(keys);
     await this.deleteObjects([...new Set(keys)].filter((k) => !referenced.has(k)));

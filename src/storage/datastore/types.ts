@@ -155,7 +155,8 @@ export interface DatastoreApi {
    * Points chunks of the head layer at new objects, atomically for the whole batch.
    * 409 `stale_epoch` unless `epoch` is the current write epoch held by `holder` (an expired
    * lease no one has taken since still commits, and is renewed); 503 `no_space` when new
-   * chunks would exceed capacity; 422 index out of range. Replaced objects are deleted.
+   * chunks would exceed capacity; 422 index out of range. Replaced objects are deleted
+   * in the background (settle() waits for that).
    */
   commit(id: string, holder: string, epoch: number, entries: CommitEntry[]): Promise<DsOutcome<{ allocatedBytes: number }>>;
 
@@ -165,6 +166,9 @@ export interface DatastoreApi {
   deleteSnapshot(id: string, snapshotId: string): Promise<DsOutcome<{ freedBytes: number }>>;
   /** The head is replaced by a new empty layer over the snapshot's layer (the old head is dropped). 409 while a write lease is unexpired unless the caller holds it (`holder`). */
   revertDisk(id: string, snapshotId: string, holder?: string): Promise<DsOutcome<DiskInfo>>;
+
+  /** Resolves once the chunk objects that commits replaced are deleted (they go after the answer). */
+  settle(): Promise<void>;
 
   /** Deletes objects under the datastore's chunk prefix that no layer references and that are older than `graceMs`. */
   gc(graceMs?: number): Promise<{ deleted: number; kept: number }>;

@@ -49,7 +49,7 @@ export interface ChunkedDiskOptions {
   journal: DiskJournal;
   /** Clean chunks kept in memory (bytes). */
   cacheBytes?: number;
-  /** Chunks to resolve per datastore call, and to read ahead on sequential reads. */
+  /** Chunks read ahead of a sequential reader (default: 2 MiB worth). */
   readAhead?: number;
   /** Called when a request finishes asynchronously (the embedding wakes the guest). */
   onComplete?: () => void;
@@ -67,14 +67,16 @@ interface Entry {
 
 const EMPTY = new Uint8Array(0);
 const PUT_CONCURRENCY = 8;
-/** Chunks read ahead of a sequential reader. */
-const READ_AHEAD_CHUNKS = 4;
+/** Bytes read ahead of a sequential reader (at least 2 chunks). */
+const READ_AHEAD_BYTES = 2 << 20;
+/** Chunks located per datastore call. */
+const RESOLVE_WINDOW = 64;
 /** Journaled bytes sent per datastore commit. */
 const COMMIT_BATCH_BYTES = 4 << 20;
 /** Dirty (not yet journaled) bytes above which the embedding should checkpoint soon. */
-const DIRTY_SOFT_BYTES = 4 << 20;
-/** Journaled bytes above which a commit starts without waiting for a guest flush. */
-const WRITEBACK_BYTES = 8 << 20;
+const DIRTY_SOFT_BYTES = 2 << 20;
+/** Journaled bytes above which a commit starts without waiting for a guest flush (so puts overlap the guest's work). */
+const WRITEBACK_BYTES = 2 << 20;
 
 export class DiskFencedError extends Error {
   override name = "DiskFencedError";
@@ -108,7 +110,7 @@ export class ChunkedDisk implements BlockBackend {
   /** Why writes are refused, once the lease is lost. */
   fenced: string | undefined;
   /** Figures for stats and benchmarks. */
-  readonly counters = { reads: 0, writes: 0, flushes: 0, remoteReads: 0, puts: 0, commits: 0, commitFailures: 0 };
+  readonly counters = { reads: 0, writes: 0, flushes: 0, remoteReads: 0, puts: 0, commits: 0, commitFailures: 0, fetchMs: 0, putMs: 0, commitMs: 0, resolveMs: 0 };
   lastError: string | undefined;
 
   constructor(o: ChunkedDiskOptions) {
@@ -120,7 +122,7 @@ export class ChunkedDisk implements BlockBackend {
     this.remote = o.remote;
     this.journal = o.journal;
     this.cacheBytes = o.cacheBytes ?? 8 << 20;
-    this.readAhead = Math.max(1, o.readAhead ?? 8);
+    this.readAhead = Math.max(2, o.readAhead ?? Math.floor(READ_AHEAD_BYTES / o.chunkBytes));
     this.onComplete = o.onComplete ?? (() => {});
     for (const r of this.journal.list()) this.seq = Math.max(this.seq, r.seq);
   }
@@ -227,8 +229,8 @@ export class ChunkedDisk implements BlockBackend {
   }
 
   /** Chunks changed since the last journal write, and the journal's size. */
-  get pending(): { dirtyBytes: number; journalBytes: number; flushes: number } {
-    return { dirtyBytes: this.dirtyBytes, journalBytes: this.journalBytes(), flushes: this.waiters.length };
+  get pending(): { dirtyBytes: number; journalBytes: number; waitingFlushes: number } {
+    return { dirtyBytes: this.dirtyBytes, journalBytes: this.journalBytes(), waitingFlushes: this.waiters.length };
   }
 
   private journalBytes(): number {
@@ -314,10 +316,12 @@ export class ChunkedDisk implements BlockBackend {
       const batch: { index: number; seq: number; data: Uint8Array }[] = [];
       let bytes = 0;
       while (at < rows.length && (batch.length === 0 || bytes < COMMIT_BATCH_BYTES)) {
-        const j = this.journal.get(rows[at]!.index);
-        at++;
+        const row = rows[at++]!;
+        // The cached copy of the same version saves reading the row back.
+        const e = this.cache.get(row.index);
+        const j = e && e.seq === row.seq ? { seq: e.seq, data: e.zero ? EMPTY : e.data.slice() } : this.journal.get(row.index);
         if (!j) continue;
-        batch.push({ index: rows[at - 1]!.index, seq: j.seq, data: j.data });
+        batch.push({ index: row.index, seq: j.seq, data: j.data });
         bytes += j.data.length;
       }
       await this.commitBatch(batch);
@@ -333,7 +337,9 @@ export class ChunkedDisk implements BlockBackend {
         const i = next++;
         const it = items[i]!;
         if (it.data.length === 0) continue; // zero extent: nothing to store
+        const t0 = Date.now();
         keys[i] = await this.remote.put(it.index, it.data);
+        this.counters.putMs += Date.now() - t0;
         this.counters.puts++;
       }
     };
@@ -344,7 +350,9 @@ export class ChunkedDisk implements BlockBackend {
       await this.remote.drop(stored()).catch(() => {});
       throw new Error(`storing chunks failed: ${(e as Error).message}`);
     }
+    const t0 = Date.now();
     const r = await this.remote.commit(items.map((it, i) => ({ index: it.index, key: keys[i]! })));
+    this.counters.commitMs += Date.now() - t0;
     if (!r.ok) {
       await this.remote.drop(stored()).catch(() => {});
       if (r.code === "stale_epoch" || r.code === "lease_lost") this.fence(`disk ${this.id}: ${r.message}`);
@@ -405,7 +413,9 @@ export class ChunkedDisk implements BlockBackend {
     if (src.kind === "zero") data = new Uint8Array(this.chunkBytes);
     else {
       this.counters.remoteReads++;
+      const t0 = Date.now();
       data = await this.remote.fetch(index, src);
+      this.counters.fetchMs += Date.now() - t0;
       if (data.length !== this.chunkBytes) throw new Error(`chunk ${index} of disk ${this.id} has ${data.length} bytes, expected ${this.chunkBytes}`);
     }
     // A write or a discard may have installed the chunk meanwhile: theirs is newer.
@@ -418,7 +428,7 @@ export class ChunkedDisk implements BlockBackend {
 
   /** Sequential reads: the next chunks are fetched while the guest consumes this one. */
   private readAheadAfter(index: number): void {
-    for (let n = index + 1; n <= index + READ_AHEAD_CHUNKS && n < this.chunkCount; n++) {
+    for (let n = index + 1; n <= index + this.readAhead && n < this.chunkCount; n++) {
       if (this.cache.has(n) || this.loading.has(n) || this.journal.has(n)) continue;
       const q = this.load(n).finally(() => this.loading.delete(n));
       this.loading.set(n, q);
@@ -430,10 +440,12 @@ export class ChunkedDisk implements BlockBackend {
     const known = this.sources.get(index);
     if (known) return known;
     const first = index;
-    const count = Math.min(this.readAhead, this.chunkCount - first);
+    const count = Math.min(Math.max(RESOLVE_WINDOW, this.readAhead), this.chunkCount - first);
     let p = this.resolving.get(first);
     if (!p) {
+      const t0 = Date.now();
       p = this.remote.resolve(first, count).then((srcs) => {
+        this.counters.resolveMs += Date.now() - t0;
         if (this.sources.size > 1 << 16) this.sources.clear();
         srcs.forEach((s, i) => { if (!this.sources.has(first + i)) this.sources.set(first + i, s); });
       }).finally(() => this.resolving.delete(first));
