@@ -14,7 +14,7 @@ export const diskSpecSchema = z.object({
   image: z.string().min(1).optional(),
   /** Edgevisor extension: the datastore (default ds-default). */
   datastore: z.string().min(1).optional(),
-  /** Edgevisor extension: chunk size in KiB (a power of two, 64..1024; default 256). */
+  /** Edgevisor extension: chunk size in KiB (a power of two, 64..1024; default 64). */
   chunkKiB: z.number().int().optional(),
 }).strict();
 

@@ -20,31 +20,34 @@ class MemJournal implements DiskJournal {
 
 class MemRemote implements DiskRemote {
   objects = new Map<string, Uint8Array>();
-  extents = new Map<number, string | null>();
+  extents = new Map<number, { key: string; offset: number } | null>();
   refuse: string | undefined;
   fetches = 0;
   private n = 0;
   async resolve(first: number, count: number): Promise<ChunkSource[]> {
     return Array.from({ length: count }, (_, i) => {
       const k = this.extents.get(first + i);
-      return k ? { kind: "r2", key: k } : { kind: "zero" };
+      return k ? { kind: "r2", key: k.key, offset: k.offset } : { kind: "zero" };
     });
   }
-  async fetch(_i: number, s: ChunkSource): Promise<Uint8Array> {
+  async fetch(_i: number, s: ChunkSource, count: number): Promise<Uint8Array[]> {
     this.fetches++;
-    if (s.kind !== "r2") return new Uint8Array(CHUNK);
+    if (s.kind !== "r2") return Array.from({ length: count }, () => new Uint8Array(CHUNK));
     const o = this.objects.get(s.key);
     if (!o) throw new Error(`missing ${s.key}`);
-    return o.slice();
+    const at = s.offset ?? 0;
+    return Array.from({ length: count }, (_, i) => o.slice(at + i * CHUNK, at + (i + 1) * CHUNK));
   }
-  async put(i: number, data: Uint8Array): Promise<string> {
-    const key = `k${i}-${this.n++}`;
-    this.objects.set(key, data.slice());
+  async put(chunks: Uint8Array[]): Promise<string> {
+    const key = `k${this.n++}`;
+    const all = new Uint8Array(chunks.length * CHUNK);
+    chunks.forEach((c, i) => all.set(c, i * CHUNK));
+    this.objects.set(key, all);
     return key;
   }
   async commit(entries: CommitEntry[]): Promise<DsOutcome<{ allocatedBytes: number }>> {
     if (this.refuse) return { ok: false, status: 409, code: this.refuse, message: "the epoch is stale" };
-    for (const e of entries) this.extents.set(e.index, e.key);
+    for (const e of entries) this.extents.set(e.index, e.key ? { key: e.key, offset: e.offset ?? 0 } : null);
     return { ok: true, value: { allocatedBytes: this.extents.size * CHUNK } };
   }
   async drop(keys: string[]) { for (const k of keys) this.objects.delete(k); }
@@ -54,7 +57,7 @@ class MemRemote implements DiskRemote {
     for (let at = 0; at < len; at++) {
       const pos = offset + at;
       const k = this.extents.get(Math.floor(pos / CHUNK));
-      out[at] = k ? this.objects.get(k)![pos % CHUNK]! : 0;
+      out[at] = k ? this.objects.get(k.key)![k.offset + (pos % CHUNK)]! : 0;
     }
     return out;
   }
@@ -125,14 +128,29 @@ describe("ChunkedDisk", () => {
     expect([...remote.objects.keys()]).toHaveLength(1); // the refused version was deleted again
   });
 
+  it("packs a commit's chunks into one object and reads a sequential run back with one request", async () => {
+    const { disk, remote } = setup();
+    await write(disk, 0, new Uint8Array(4 * CHUNK).fill(5));
+    await disk.commitAll();
+    expect(remote.objects.size).toBe(1);
+    const fresh = new ChunkedDisk({ id: "d1", sizeBytes: 16 * CHUNK, chunkBytes: CHUNK, remote, journal: new MemJournal() });
+    remote.fetches = 0;
+    await read(fresh, 0, CHUNK);
+    expect((await read(fresh, CHUNK, 3 * CHUNK))!.every((b) => b === 5)).toBe(true);
+    expect(remote.fetches).toBeLessThanOrEqual(2);
+  });
+
   it("fails a read whose chunk is missing without failing the disk", async () => {
     const { disk, remote } = setup();
     await write(disk, 0, new Uint8Array(2 * CHUNK).fill(9));
     await disk.commitAll();
     const fresh = new ChunkedDisk({ id: "d1", sizeBytes: 16 * CHUNK, chunkBytes: CHUNK, remote, journal: new MemJournal() });
-    remote.objects.delete(remote.extents.get(0)!);
+    // Both chunks went into one object: losing it fails both reads, and only those.
+    expect(remote.extents.get(0)!.key).toBe(remote.extents.get(1)!.key);
+    remote.objects.delete(remote.extents.get(0)!.key);
     expect(await read(fresh, 0, 512)).toBeUndefined();
     expect(fresh.lastError).toMatch(/missing/);
-    expect((await read(fresh, CHUNK, 512))![0]).toBe(9);
+    expect(await read(fresh, CHUNK, 512)).toBeUndefined();
+    expect((await read(fresh, 2 * CHUNK, 512))![0]).toBe(0);
   });
 });

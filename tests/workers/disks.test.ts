@@ -194,8 +194,10 @@ describe("virtual disks", () => {
     expect(await status(con, "printf OVER | dd of=/dev/vda conv=fsync 2>/dev/null")).toBe(0);
     expect(await con.run(head("/dev/vda", 7))).toContain("OVERATA");
 
-    // Two chunks of vdb written and committed, then one lost and one corrupted in R2.
-    expect(await status(con, "dd if=/dev/zero of=/dev/vdb bs=64k count=2 conv=fsync 2>/dev/null")).toBe(0);
+    // Two chunks of vdb written and committed one at a time (two objects), then one object
+    // lost and the other corrupted in R2.
+    expect(await status(con, "dd if=/dev/zero of=/dev/vdb bs=64k count=1 oflag=direct conv=fsync 2>/dev/null")).toBe(0);
+    expect(await status(con, "dd if=/dev/zero of=/dev/vdb bs=64k count=1 seek=1 oflag=direct conv=fsync 2>/dev/null")).toBe(0);
     expect((await call("POST", `/api/vms/${vm.id}/power?action=stop`)).status).toBe(200);
     const objs = (await env.DISKS.list({ prefix: `chunks/ds-default/${vm.disks[1]!.id}/` })).objects.map((o) => o.key).sort();
     expect(objs).toHaveLength(2);

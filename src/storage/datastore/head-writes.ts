@@ -12,8 +12,12 @@ import { chunkCount, invalid, type DsFailure } from "./outcome.js";
 export const MAX_BATCH_CHUNKS = 4096;
 
 /** What a commit will change in the head layer (computed before anything is written). */
+/** Largest object several chunks may be packed into. */
+const MAX_OBJECT_BYTES = 16 << 20;
+
 export interface CommitPlan {
-  upserts: [number, string | null][];
+  /** [index, key, byte offset of the chunk in the object]. */
+  upserts: [number, string | null, number][];
   deletes: number[];
   /** Keys the head no longer points at afterwards (deleted once unreferenced). */
   replaced: string[];
@@ -36,24 +40,29 @@ export class HeadWrites {
       if (e.key !== null && (typeof e.key !== "string" || !e.key.startsWith(prefix) || e.key.length > 1024)) {
         return invalid(`chunk ${e.index}: key must be null or an R2 key under ${prefix}`);
       }
+      if (e.offset !== undefined && (!Number.isSafeInteger(e.offset) || e.offset < 0 || e.offset % d.chunk_bytes !== 0 || e.offset > MAX_OBJECT_BYTES)) {
+        return invalid(`chunk ${e.index}: offset must be a multiple of the chunk size within an object of at most ${MAX_OBJECT_BYTES} bytes`);
+      }
     }
     return null;
   }
 
   plan(d: DiskRow, entries: CommitEntry[]): CommitPlan {
     const wanted = new Map<number, string | null>();
+    const offsets = new Map<number, number>();
     const superseded: string[] = [];
     for (const e of entries) {
       const earlier = wanted.get(e.index);
       if (earlier) superseded.push(earlier);
       wanted.set(e.index, e.key);
+      offsets.set(e.index, e.offset ?? 0);
     }
     const old = this.headKeys(d.head, [...wanted.keys()]);
     const showsThrough = this.showsThrough(d, [...wanted].filter(([, key]) => key === null).map(([i]) => i));
     const plan: CommitPlan = { upserts: [], deletes: [], replaced: superseded, chunkDelta: 0 };
     for (const [index, key] of wanted) {
       const before = old.get(index);
-      if (key !== null || showsThrough.has(index)) plan.upserts.push([index, key]);
+      if (key !== null || showsThrough.has(index)) plan.upserts.push([index, key, key === null ? 0 : offsets.get(index)!]);
       else if (before !== undefined) plan.deletes.push(index);
       if (before && before !== key) plan.replaced.push(before);
       plan.chunkDelta += (key !== null ? 1 : 0) - (before ? 1 : 0);
@@ -64,9 +73,9 @@ export class HeadWrites {
   apply(head: string, plan: CommitPlan): void {
     if (plan.upserts.length > 0) {
       this.sql.exec(
-        `INSERT INTO extents (layer, idx, key)
-         SELECT ?, json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?) WHERE true
-         ON CONFLICT (layer, idx) DO UPDATE SET key = excluded.key`,
+        `INSERT INTO extents (layer, idx, key, off)
+         SELECT ?, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]') FROM json_each(?) WHERE true
+         ON CONFLICT (layer, idx) DO UPDATE SET key = excluded.key, off = excluded.off`,
         head, JSON.stringify(plan.upserts));
     }
     if (plan.deletes.length > 0) {

@@ -73,14 +73,14 @@ export class LayerGraph {
     const out = new Array<ChunkSource | undefined>(count).fill(undefined);
     if (top !== null && count > 0) {
       // SQLite takes the bare column `key` from the row holding MIN(depth).
-      const rows = this.sql.exec<{ idx: number; key: string | null; depth: number }>(
+      const rows = this.sql.exec<{ idx: number; key: string | null; off: number; depth: number }>(
         `WITH RECURSIVE chain(id, parent, depth) AS (
            SELECT id, parent, 0 FROM layers WHERE id = ?
            UNION ALL SELECT l.id, l.parent, c.depth + 1 FROM layers l JOIN chain c ON l.id = c.parent)
-         SELECT e.idx AS idx, e.key AS key, MIN(c.depth) AS depth
+         SELECT e.idx AS idx, e.key AS key, e.off AS off, MIN(c.depth) AS depth
          FROM chain c JOIN extents e ON e.layer = c.id
          WHERE e.idx BETWEEN ? AND ? GROUP BY e.idx`, top, first, first + count - 1);
-      for (const r of rows) out[r.idx - first] = r.key === null ? { kind: "zero" } : { kind: "r2", key: r.key };
+      for (const r of rows) out[r.idx - first] = r.key === null ? { kind: "zero" } : r.off ? { kind: "r2", key: r.key, offset: r.off } : { kind: "r2", key: r.key };
     }
     return out.map((source, i) => source ?? imageOrZero(image, chunkBytes, first + i));
   }

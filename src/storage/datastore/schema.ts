@@ -20,7 +20,8 @@ const TABLES = [
      image_sha TEXT, image_size INTEGER, alloc INTEGER NOT NULL DEFAULT 0)`,
   "CREATE INDEX IF NOT EXISTS layers_parent ON layers (parent)",
   `CREATE TABLE IF NOT EXISTS extents (
-     layer TEXT NOT NULL, idx INTEGER NOT NULL, key TEXT, PRIMARY KEY (layer, idx)) WITHOUT ROWID`,
+     layer TEXT NOT NULL, idx INTEGER NOT NULL, key TEXT, off INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (layer, idx)) WITHOUT ROWID`,
   "CREATE INDEX IF NOT EXISTS extents_key ON extents (key)",
   // One write lease per disk (mode 'write'), any number of read leases (one per holder).
   `CREATE TABLE IF NOT EXISTS leases (

@@ -87,18 +87,21 @@ export interface CreateDiskRequest {
 
 /**
  * Where a chunk's bytes are. `zero`: never written anywhere in the chain (or discarded);
- * `r2`: an object in the DISKS bucket holding exactly chunkBytes bytes; `image`: bytes
+ * `r2`: chunkBytes bytes at `offset` (absent: 0) of an object in the DISKS bucket (one
+ * commit may pack several chunks into one object); `image`: bytes
  * [offset, offset + chunkBytes) of the base image (past the image's end reads as zero).
  */
 export type ChunkSource =
   | { kind: "zero" }
-  | { kind: "r2"; key: string }
+  | { kind: "r2"; key: string; offset?: number }
   | { kind: "image"; sha256: string; offset: number };
 
 export interface CommitEntry {
   index: number;
   /** R2 key of the new chunk object (already written by the caller); null: the chunk reads as zero (discard). */
   key: string | null;
+  /** Where the chunk starts in that object (a multiple of chunkBytes; default 0). */
+  offset?: number;
 }
 
 /** R2 key prefix of a disk's chunk objects; callers add `<index>-<unique>`. */

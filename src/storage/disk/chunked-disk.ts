@@ -16,10 +16,14 @@ import type { ChunkSource, CommitEntry, DsOutcome } from "../datastore/types.js"
 export interface DiskRemote {
   /** Where chunks [first, first + count) are. Throws when the datastore cannot say. */
   resolve(first: number, count: number): Promise<ChunkSource[]>;
-  /** A chunk's bytes from its source, verified; throws when missing or corrupt. */
-  fetch(index: number, source: ChunkSource): Promise<Uint8Array>;
-  /** Stores a chunk version; returns its key. */
-  put(index: number, data: Uint8Array): Promise<string>;
+  /**
+   * The bytes of `count` consecutive chunks from one source, verified: for `r2`, chunks
+   * stored one after the other from the source's offset; otherwise count is 1. Throws when
+   * missing or corrupt.
+   */
+  fetch(index: number, source: ChunkSource, count: number): Promise<Uint8Array[]>;
+  /** Stores chunk versions packed into one object (chunk i at offset i × chunkBytes); returns its key. */
+  put(chunks: Uint8Array[]): Promise<string>;
   /** Points the chunks at the stored versions under the lease. */
   commit(entries: CommitEntry[]): Promise<DsOutcome<{ allocatedBytes: number }>>;
   /** Deletes versions that were stored but not committed. */
@@ -67,6 +71,9 @@ interface Entry {
 
 const EMPTY = new Uint8Array(0);
 const PUT_CONCURRENCY = 8;
+/** Chunks packed into one object by a commit: up to 1 MiB (or one chunk) and 16 chunks. */
+const PACK_BYTES = 1 << 20;
+const PACK_MAX_CHUNKS = 16;
 /** Bytes read ahead of a sequential reader (at least 2 chunks). */
 const READ_AHEAD_BYTES = 2 << 20;
 /** Chunks located per datastore call. */
@@ -137,9 +144,17 @@ export class ChunkedDisk implements BlockBackend {
       parts.forEach((p, i) => out.set(entries[i]!.data.subarray(p.from, p.from + p.len), p.at));
       return out;
     };
-    if (offset === this.lastReadEnd) this.readAheadAfter(parts[parts.length - 1]!.index);
+    // Sequential: this request's chunks and the next ones are fetched together (chunks
+    // packed in one object come in one request).
+    const sequential = offset === this.lastReadEnd;
     this.lastReadEnd = offset + length;
     const hit = parts.map((p) => this.cached(p.index));
+    if (sequential) {
+      const last = parts[parts.length - 1]!.index;
+      const more: number[] = [];
+      for (let n = last + 1; n <= last + this.readAhead && n < this.chunkCount; n++) more.push(n);
+      this.startLoads([...parts.filter((_, i) => !hit[i]).map((p) => p.index), ...more]);
+    }
     if (hit.every((e) => e !== undefined)) return done(assemble(hit as Entry[]));
     Promise.all(parts.map((p) => this.entry(p.index))).then(
       (entries) => { done(assemble(entries)); this.onComplete(); },
@@ -330,39 +345,51 @@ export class ChunkedDisk implements BlockBackend {
 
   private async commitBatch(items: { index: number; seq: number; data: Uint8Array }[]): Promise<void> {
     if (items.length === 0) return;
-    const keys: (string | null)[] = new Array(items.length).fill(null);
+    // Chunks with data are packed into objects; zero (discarded) chunks need none.
+    const packs: number[][] = [];
+    let pack: number[] = [];
+    items.forEach((it, i) => {
+      if (it.data.length === 0) return;
+      if (pack.length === PACK_MAX_CHUNKS || (pack.length > 0 && (pack.length + 1) * this.chunkBytes > PACK_BYTES)) { packs.push(pack); pack = []; }
+      pack.push(i);
+    });
+    if (pack.length) packs.push(pack);
+    const where: ({ key: string; offset: number } | null)[] = new Array(items.length).fill(null);
+    const stored: string[] = [];
     let next = 0;
     const worker = async (): Promise<void> => {
-      while (next < items.length) {
-        const i = next++;
-        const it = items[i]!;
-        if (it.data.length === 0) continue; // zero extent: nothing to store
+      while (next < packs.length) {
+        const members = packs[next++]!;
         const t0 = Date.now();
-        keys[i] = await this.remote.put(it.index, it.data);
+        const key = await this.remote.put(members.map((i) => items[i]!.data));
         this.counters.putMs += Date.now() - t0;
         this.counters.puts++;
+        stored.push(key);
+        members.forEach((i, slot) => { where[i] = { key, offset: slot * this.chunkBytes }; });
       }
     };
-    const stored = (): string[] => keys.filter((k): k is string => k !== null);
     try {
-      await Promise.all(Array.from({ length: Math.min(PUT_CONCURRENCY, items.length) }, worker));
+      await Promise.all(Array.from({ length: Math.min(PUT_CONCURRENCY, packs.length) }, worker));
     } catch (e) {
-      await this.remote.drop(stored()).catch(() => {});
+      await this.remote.drop(stored).catch(() => {});
       throw new Error(`storing chunks failed: ${(e as Error).message}`);
     }
     const t0 = Date.now();
-    const r = await this.remote.commit(items.map((it, i) => ({ index: it.index, key: keys[i]! })));
+    const r = await this.remote.commit(items.map((it, i) => {
+      const w = where[i];
+      return w ? { index: it.index, key: w.key, ...(w.offset ? { offset: w.offset } : {}) } : { index: it.index, key: null };
+    }));
     this.counters.commitMs += Date.now() - t0;
     if (!r.ok) {
-      await this.remote.drop(stored()).catch(() => {});
+      await this.remote.drop(stored).catch(() => {});
       if (r.code === "stale_epoch" || r.code === "lease_lost") this.fence(`disk ${this.id}: ${r.message}`);
       throw new Error(r.message);
     }
     this.counters.commits++;
     items.forEach((it, i) => {
       this.journal.delete(it.index, it.seq);
-      const k = keys[i];
-      this.sources.set(it.index, k ? { kind: "r2", key: k } : { kind: "zero" });
+      const w = where[i];
+      this.sources.set(it.index, w ? (w.offset ? { kind: "r2", key: w.key, offset: w.offset } : { kind: "r2", key: w.key }) : { kind: "zero" });
     });
   }
 
@@ -399,41 +426,71 @@ export class ChunkedDisk implements BlockBackend {
   private entry(index: number): Promise<Entry> {
     const c = this.cached(index);
     if (c) return Promise.resolve(c);
-    let p = this.loading.get(index);
-    if (!p) {
-      p = this.load(index).finally(() => this.loading.delete(index));
-      this.loading.set(index, p);
-    }
-    return p;
+    if (!this.loading.has(index)) this.startLoads([index]);
+    return this.loading.get(index)!;
   }
 
-  private async load(index: number): Promise<Entry> {
-    const src = await this.source(index);
-    let data: Uint8Array;
-    if (src.kind === "zero") data = new Uint8Array(this.chunkBytes);
-    else {
-      this.counters.remoteReads++;
-      const t0 = Date.now();
-      data = await this.remote.fetch(index, src);
-      this.counters.fetchMs += Date.now() - t0;
-      if (data.length !== this.chunkBytes) throw new Error(`chunk ${index} of disk ${this.id} has ${data.length} bytes, expected ${this.chunkBytes}`);
+  /**
+   * Starts loading the chunks among `indices` that are neither cached, journaled nor on
+   * their way: located together, and runs of consecutive chunks packed in one object
+   * fetched with one ranged read.
+   */
+  private startLoads(indices: number[]): void {
+    const todo = [...new Set(indices)].filter((n) => n >= 0 && n < this.chunkCount && !this.cache.has(n) && !this.loading.has(n) && !this.journal.has(n));
+    if (todo.length === 0) return;
+    const fetched = this.fetchAll(todo);
+    fetched.catch(() => { /* each chunk's promise reports it */ });
+    for (const n of todo) {
+      const p = fetched.then((m) => {
+        const r = m.get(n);
+        if (r instanceof Error) throw r;
+        return this.installLoaded(n, r!);
+      }).finally(() => this.loading.delete(n));
+      p.catch(() => { /* the guest's read reports it */ });
+      this.loading.set(n, p);
     }
+  }
+
+  /** Bytes of each chunk (or the error that kept it from loading). */
+  private async fetchAll(todo: number[]): Promise<Map<number, Uint8Array | Error>> {
+    const out = new Map<number, Uint8Array | Error>();
+    const located = await Promise.all(todo.map((n) => this.source(n).then((s) => ({ n, s }), (e: Error) => ({ n, e }))));
+    const runs: { first: number; src: ChunkSource; count: number }[] = [];
+    for (const l of located) {
+      if ("e" in l) { out.set(l.n, l.e); continue; }
+      const prev = runs[runs.length - 1];
+      const s = l.s;
+      if (s.kind === "zero") { out.set(l.n, new Uint8Array(this.chunkBytes)); continue; }
+      if (prev && s.kind === "r2" && prev.src.kind === "r2" && prev.src.key === s.key && prev.first + prev.count === l.n &&
+          (prev.src.offset ?? 0) + prev.count * this.chunkBytes === (s.offset ?? 0) && prev.count < PACK_MAX_CHUNKS) {
+        prev.count++;
+        continue;
+      }
+      runs.push({ first: l.n, src: s, count: 1 });
+    }
+    await Promise.all(runs.map(async (r) => {
+      try {
+        this.counters.remoteReads++;
+        const t0 = Date.now();
+        const chunks = await this.remote.fetch(r.first, r.src, r.count);
+        this.counters.fetchMs += Date.now() - t0;
+        chunks.forEach((c, i) => {
+          out.set(r.first + i, c.length === this.chunkBytes ? c : new Error(`chunk ${r.first + i} of disk ${this.id} has ${c.length} bytes, expected ${this.chunkBytes}`));
+        });
+      } catch (e) {
+        for (let i = 0; i < r.count; i++) out.set(r.first + i, e as Error);
+      }
+    }));
+    return out;
+  }
+
+  private installLoaded(index: number, data: Uint8Array): Entry {
     // A write or a discard may have installed the chunk meanwhile: theirs is newer.
     const now = this.cached(index);
     if (now) return now;
     const e: Entry = { data, seq: 0, dirty: false, zero: false };
     this.install(index, e);
     return e;
-  }
-
-  /** Sequential reads: the next chunks are fetched while the guest consumes this one. */
-  private readAheadAfter(index: number): void {
-    for (let n = index + 1; n <= index + this.readAhead && n < this.chunkCount; n++) {
-      if (this.cache.has(n) || this.loading.has(n) || this.journal.has(n)) continue;
-      const q = this.load(n).finally(() => this.loading.delete(n));
-      this.loading.set(n, q);
-      q.catch(() => { /* the guest's own read reports it */ });
-    }
   }
 
   private async source(index: number): Promise<ChunkSource> {

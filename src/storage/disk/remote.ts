@@ -1,11 +1,35 @@
 // What a VM's disk reaches outside its object: the DatastoreObject (extent map, leases),
-// chunk objects in R2 (each stored under a fresh key with its SHA-256 in the metadata and
-// verified on every read) and the base image's content-addressed chunks in KV.
+// chunk objects in R2 (a commit packs up to 1 MiB of chunks into one object under a fresh
+// key, with every chunk's SHA-256 in its metadata, so ranged reads are verified) and the
+// base image's content-addressed chunks in KV.
 import type { DiskRemote } from "./chunked-disk.js";
 import type { ChunkSource, CommitEntry, DatastoreApi, DsOutcome } from "../datastore/types.js";
 import { chunkKeyPrefix } from "../datastore/types.js";
 import { blobManifest, readBlobChunk, type BlobManifest } from "../image-store.js";
-import { sha256Hex } from "../../encoding.js";
+import { fromBase64, toBase64, toHex } from "../../encoding.js";
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+
+/**
+ * The hex SHA-256 of each chunk slot of an object: from the `chunks` metadata (packed
+ * objects), or the whole object's `sha256` when it holds exactly one chunk (zero fills).
+ */
+function chunkDigests(meta: Record<string, string> | undefined, size: number, chunkBytes: number): string[] | undefined {
+  if (meta?.chunks !== undefined) {
+    const out: string[] = [];
+    for (let at = 0; at + 44 <= meta.chunks.length; at += 44) {
+      try { out.push(toHex(fromBase64(meta.chunks.slice(at, at + 44)))); } catch { return undefined; }
+    }
+    return out;
+  }
+  if (meta?.sha256 !== undefined && size === chunkBytes) return [meta.sha256];
+  return undefined;
+}
 
 export interface RemoteOptions {
   datastore: Pick<DatastoreApi, "resolve" | "commit">;
@@ -31,23 +55,36 @@ export class DatastoreRemote implements DiskRemote {
     return r.value;
   }
 
-  async fetch(index: number, src: ChunkSource): Promise<Uint8Array> {
-    if (src.kind === "zero") return new Uint8Array(this.o.chunkBytes);
-    if (src.kind === "r2") {
-      const obj = await this.o.bucket.get(src.key);
-      if (obj === null) throw new Error(`chunk ${index} of disk ${this.o.diskId} is missing (${src.key})`);
-      const data = new Uint8Array(await obj.arrayBuffer());
-      const want = obj.customMetadata?.sha256;
-      if (!want || (await sha256Hex(data)) !== want) throw new Error(`chunk ${index} of disk ${this.o.diskId} is corrupt (${src.key}): its SHA-256 does not match`);
-      return data;
+  async fetch(index: number, src: ChunkSource, count: number): Promise<Uint8Array[]> {
+    const cb = this.o.chunkBytes;
+    if (src.kind === "zero") return Array.from({ length: count }, () => new Uint8Array(cb));
+    if (src.kind === "image") return [await this.imageRange(src.sha256, src.offset)];
+    const offset = src.offset ?? 0;
+    const what = count > 1 ? `chunks ${index}..${index + count - 1}` : `chunk ${index}`;
+    const obj = await this.o.bucket.get(src.key, { range: { offset, length: count * cb } });
+    if (obj === null) throw new Error(`${what} of disk ${this.o.diskId} missing (${src.key})`);
+    const data = new Uint8Array(await obj.arrayBuffer());
+    const digests = chunkDigests(obj.customMetadata, obj.size, cb);
+    if (!digests) throw new Error(`${what} of disk ${this.o.diskId} corrupt (${src.key}): no chunk checksums`);
+    const out: Uint8Array[] = [];
+    for (let i = 0; i < count; i++) {
+      const chunk = data.subarray(i * cb, (i + 1) * cb);
+      const slot = offset / cb + i;
+      if (chunk.length !== cb || digests[slot] === undefined || toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", chunk))) !== digests[slot]) {
+        throw new Error(`chunk ${index + i} of disk ${this.o.diskId} corrupt (${src.key}): its SHA-256 does not match`);
+      }
+      out.push(chunk);
     }
-    return this.imageRange(src.sha256, src.offset);
+    return out;
   }
 
-  async put(index: number, data: Uint8Array): Promise<string> {
-    const key = `${chunkKeyPrefix(this.o.datastoreId, this.o.diskId)}${index}-${crypto.randomUUID()}`;
-    const sha256 = await sha256Hex(data);
-    await this.o.bucket.put(key, data, { sha256, customMetadata: { sha256 } });
+  async put(chunks: Uint8Array[]): Promise<string> {
+    const key = `${chunkKeyPrefix(this.o.datastoreId, this.o.diskId)}${crypto.randomUUID()}`;
+    const body = chunks.length === 1 ? chunks[0]! : concat(chunks);
+    // Per-chunk SHA-256s (base64, 44 characters each) let ranged reads verify what they
+    // fetch; they are the object's checksum too (one hashing pass, not two).
+    const digests = await Promise.all(chunks.map((c) => crypto.subtle.digest("SHA-256", c)));
+    await this.o.bucket.put(key, body, { customMetadata: { chunks: digests.map((d) => toBase64(new Uint8Array(d))).join("") } });
     return key;
   }
 
