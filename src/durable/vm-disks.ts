@@ -38,6 +38,8 @@ export class LeaseError extends Error {
 
 const LEASE_MS = 60_000;
 const RENEW_MS = 20_000;
+/** Clean chunks a VM keeps in memory across all its disks (the isolate's budget is 128 MB). */
+const CACHE_BYTES_PER_VM = 8 << 20;
 
 export class VmDisks {
   readonly disks: ChunkedDisk[];
@@ -56,6 +58,7 @@ export class VmDisks {
         bucket: host.bucket, blobs: host.blobs,
         lease: () => ({ holder: host.holder, epoch: host.loadEpochs()[a.id] ?? 0 }),
       }),
+      cacheBytes: Math.max(2 << 20, Math.floor(CACHE_BYTES_PER_VM / attached.length)),
       onComplete: () => host.wake(),
     }));
   }
