@@ -29,7 +29,7 @@ export default defineConfig(async () => {
               main: "./src/index.ts",
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: { TEST_MIGRATIONS: migrations, EDGEVISOR_ADMIN_TOKEN: TEST_ADMIN_TOKEN, EDGEVISOR_MAX_IMAGE_BYTES: "16777216", EDGEVISOR_MAX_RESIDENT_MIB: "24" },
+                bindings: { TEST_MIGRATIONS: migrations, EDGEVISOR_ADMIN_TOKEN: TEST_ADMIN_TOKEN, EDGEVISOR_MAX_IMAGE_BYTES: "16777216", EDGEVISOR_MAX_RESIDENT_MIB: "24", EDGEVISOR_TEST_FAULTS: "1" },
                 // The small Linux kernel (initramfs built in) from `npm run images:small`.
                 dataBlobBindings: existsSync(SMALL_KERNEL) ? { SMALL_KERNEL } : {},
               },

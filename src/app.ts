@@ -17,6 +17,7 @@ import { eventRoutes } from "./routes/events.js";
 import { taskRoutes } from "./routes/tasks.js";
 import { datastoreRoutes } from "./routes/datastores.js";
 import { diskRoutes, vmDiskRoutes } from "./routes/disks.js";
+import { hostRoutes, migrateRoutes } from "./routes/hosts.js";
 import { authzRoutes } from "./routes/authz.js";
 import { accessRoutes, loginRoutes } from "./routes/access.js";
 import type { Authz } from "./security/inventory-tree.js";
@@ -52,6 +53,8 @@ const api = new Hono<AppEnv>()
   .route("/vms", vmRoutes)
   .route("/vms", snapshotRoutes)
   .route("/vms", vmDiskRoutes)
+  .route("/vms", migrateRoutes)
+  .route("/", hostRoutes)
   .route("/datastores", datastoreRoutes)
   .route("/", diskRoutes)
   .route("/", inventoryRoutes)

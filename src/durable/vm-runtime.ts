@@ -13,6 +13,7 @@ import { sharedPacks, storeFrames, storeManifest, loadManifest, retain, release,
 import { encodeManifest, decodeManifest } from "../storage/snapshot-manifest.js";
 import { VmDisks, LeaseError, type DiskAttachment } from "./vm-disks.js";
 import type { DatastoreApi } from "../storage/datastore/types.js";
+import { toHex } from "../encoding.js";
 
 /** What the VM object keeps about its VM (written once at creation). */
 export interface VmConfig {
@@ -46,6 +47,8 @@ export interface RuntimeHost {
   db: D1Database;
   /** Disks: their datastores, the chunk bucket, and this object's name as a lease holder. */
   datastore(id: string): DatastoreApi;
+  /** Another VM object by name (a migration's target). */
+  vm(name: string): { migrationFrames(batch: MigrationFrame[]): Promise<Outcome<{ need: number[] }>> };
   bucket: R2Bucket;
   holder: string;
 }
@@ -61,6 +64,26 @@ export interface CapturedSnapshot {
 }
 
 const CONSOLE_TAIL = 64 * 1024;
+/** Console history a migrated VM takes along (what the log keeps). */
+const CONSOLE_KEEP = 1 << 20;
+/** Frames per migration RPC (1 MiB of data at most). */
+const MIGRATION_BATCH = 256;
+
+/** A frame on its way to a migration target. */
+export interface MigrationFrame { pfn: number; data?: Uint8Array; zero?: true; hash?: string }
+
+/** What the target needs besides the frames. */
+export interface MigrationPackage {
+  power: PowerState;
+  state?: VirtState;
+  console: { start: number; tail: Uint8Array };
+  lastError?: string | undefined;
+}
+
+function isZero(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
+  return true;
+}
 /** Longest a busy guest's console output waits for its checkpoint. */
 const OUTPUT_MS = 50;
 const EMPTY = new Uint8Array(0);
@@ -90,6 +113,12 @@ export class VmRuntime {
   private lastCheckpoint = 0;
   private pacer: IdlePacer | undefined;
   private vmDisks: VmDisks | undefined;
+  /** Frames written since the last checkpoint (harvested from the hart). */
+  private readonly checkpointDirty = new Set<number>();
+  /** While this VM migrates out: frames written since the last pre-copy round. */
+  private migrationDirty: Set<number> | undefined;
+  /** Incoming migration: content hash → a frame the target already holds with it. */
+  private incomingHashes: Map<string, number> | undefined;
   /** While non-zero the run loop stays stopped (snapshots of disks and memory). */
   private paused = 0;
   /** Packs this runtime has pinned in the isolate's cache for its machine. */
@@ -142,6 +171,27 @@ export class VmRuntime {
     });
   }
 
+  /** Frame f as the checkpoint has it (its own row, else the base layer's); undefined: zero. */
+  private savedFrame(f: number, base = this.store.get<BaseLayer>("base")): Uint8Array | undefined {
+    const own = this.store.frame(f);
+    if (own) return own.length ? own : undefined;
+    const ref = base ? this.store.baseRef(f) : undefined;
+    if (!ref || !base) return undefined;
+    const bytes = sharedPacks.frame(base.packs[ref.pack]!, ref.slot);
+    if (!bytes) throw new Error(`snapshot frames for frame ${f} are not loaded`);
+    return bytes.slice();
+  }
+
+  /** Moves the hart's dirty frames into the checkpoint's set (and a migration's). */
+  private harvest(): void {
+    const m = this.machine;
+    if (!m) return;
+    for (const f of m.dirtyFrames()) {
+      this.checkpointDirty.add(f);
+      this.migrationDirty?.add(f);
+    }
+  }
+
   /** Takes the disks' leases unless this VM holds them already. */
   private async ensureLeases(): Promise<void> {
     const d = this.disks();
@@ -174,7 +224,8 @@ export class VmRuntime {
   stats() {
     const m = this.machine;
     return {
-      running: m !== undefined,
+      // A source stopped for its migration's switchover holds its machine but never runs it again.
+      running: m !== undefined && !this.store.get<boolean>("migrationStopped"),
       hibernated: this.hibernated,
       instructions: m ? m.hart.instret.toString() : undefined,
       residentFrames: m ? m.hart.framesInUse : 0,
@@ -213,6 +264,9 @@ export class VmRuntime {
 
   /** Console input from the API or a viewer; wakes the VM. */
   async input(bytes: Uint8Array): Promise<Outcome<{ accepted: number }>> {
+    if (this.paused > 0 && this.migrationDirty) {
+      return { ok: false, status: 409, code: "migrating", message: "the VM is switching hosts; send the input again in a moment" };
+    }
     if (this.powerState !== "POWERED_ON") {
       return { ok: false, status: 409, code: "wrong_state", message: `the VM is ${this.powerState}; console input needs POWERED_ON` };
     }
@@ -315,6 +369,7 @@ export class VmRuntime {
   private dropMachine(): void {
     if (this.pinned.length) { sharedPacks.unpin(this.pinned); this.pinned = []; }
     this.machine = undefined;
+    this.checkpointDirty.clear();
     this.sleepingUntil = undefined;
     this.idleSince = undefined;
     this.wakeInline?.();
@@ -358,6 +413,9 @@ export class VmRuntime {
   /** Brings the machine into memory from the checkpoint (after eviction or hibernation). */
   private async ensureMachine(): Promise<boolean> {
     if (this.machine) return true;
+    // A fenced source never runs again (the VM lives in its new object), nor does a source
+    // stopped for its switchover, even after an eviction, unless the migration is aborted.
+    if (this.store.get<string>("movedTo") || this.store.get<boolean>("migrationStopped")) return false;
     this.restoring ??= this.restore().finally(() => { this.restoring = undefined; });
     try {
       await this.restoring;
@@ -392,15 +450,7 @@ export class VmRuntime {
     await this.disks().renew();
     const pfns = new Set(this.store.pfns());
     if (base) for (const f of this.store.basePfns()) pfns.add(f);
-    const load = (f: number): Uint8Array | undefined => {
-      const own = this.store.frame(f);
-      if (own) return own.length ? own : undefined;
-      const ref = base ? this.store.baseRef(f) : undefined;
-      if (!ref || !base) return undefined;
-      const bytes = sharedPacks.frame(base.packs[ref.pack]!, ref.slot);
-      if (!bytes) throw new Error(`snapshot frames for frame ${f} are not loaded`);
-      return bytes.slice();
-    };
+    const load = (f: number): Uint8Array | undefined => this.savedFrame(f, base);
     this.machine = new VirtMachine(hartModule, {
       memoryMiB: cfg.memoryMiB,
       kernel: new Uint8Array(0),
@@ -698,11 +748,213 @@ export class VmRuntime {
     await release(this.host.blobs, this.host.db, [base.manifest, ...base.packs]);
   }
 
+  // ---- live migration -------------------------------------------------------------------
+  // The coordinator drives both ends: begin → rounds of pre-copy (frames written since the
+  // last round) while the guest runs → stop (the guest pauses: disks committed, the last
+  // frames, then the machine state and console) → the target finishes and runs → the source
+  // is fenced. Until the routing switches, abort puts the source back to work.
+
+  /** Source: starts tracking writes for pre-copy. A powered-off or suspended VM moves cold. */
+  migrationBegin(): Promise<Outcome<{ powerState: PowerState; memoryMiB: number }>> {
+    return this.exclusive(async () => {
+      const power = this.powerState;
+      if (this.store.get<string>("movedTo")) return { ok: false, status: 409, code: "moved", message: "this VM object was migrated away" };
+      if (power === "POWERED_ON" && !(await this.ensureMachine())) {
+        return { ok: false, status: 409, code: "wrong_state", message: `the VM could not resume: ${this.lastError}` };
+      }
+      this.migrationDirty = new Set();
+      this.sentHashes = new Set();
+      return { ok: true, value: { powerState: this.powerState, memoryMiB: this.config!.memoryMiB } };
+    });
+  }
+
+  private sentHashes = new Set<string>();
+
+  /**
+   * Source: one pre-copy round to `target` (every frame the first time, then those written
+   * since the previous round). Frames whose content the target was already sent go as
+   * their SHA-256 only; zero frames as a mark.
+   */
+  async migrationRound(target: string, all: boolean, final = false): Promise<Outcome<{ frames: number; bytes: number; ms: number }>> {
+    const t0 = this.host.now();
+    let list: number[];
+    if (all) {
+      const n = this.config!.memoryMiB * 256;
+      const m = this.machine;
+      list = [];
+      const saved = new Set(this.store.pfns());
+      for (const f of this.store.basePfns()) saved.add(f);
+      for (let f = 0; f < n; f++) if (saved.has(f) || (m && m.frameBytes(f) !== undefined)) list.push(f);
+      if (m) this.harvest();
+      this.migrationDirty?.clear();
+    } else {
+      this.harvest();
+      list = [...(this.migrationDirty ?? [])].sort((a, b) => a - b);
+      this.migrationDirty?.clear();
+    }
+    const stub = this.host.vm(target);
+    let bytes = 0;
+    for (let i = 0; i < list.length; i += MIGRATION_BATCH) {
+      const batch = await Promise.all(list.slice(i, i + MIGRATION_BATCH).map(async (f) => {
+        const data = this.machine && !this.machine.hart.isLazy(f) ? this.machine.frameBytes(f) : this.savedFrame(f);
+        if (!data || isZero(data)) return { pfn: f, zero: true as const };
+        if (final) return { pfn: f, data };
+        const hash = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", data)));
+        if (this.sentHashes.has(hash)) return { pfn: f, hash };
+        this.sentHashes.add(hash);
+        return { pfn: f, hash, data };
+      }));
+      let r = await stub.migrationFrames(batch);
+      if (!r.ok) return r;
+      if (r.value.need.length) {
+        // The target no longer holds those contents: send them whole.
+        const again = batch.filter((b) => r.ok && r.value.need.includes(b.pfn)).map((b) => ({ pfn: b.pfn, data: this.savedOrLive(b.pfn)! }));
+        r = await stub.migrationFrames(again);
+        if (!r.ok) return r;
+        bytes += again.length * 4096;
+      }
+      for (const b of batch) bytes += "data" in b && b.data ? b.data.length + 64 : 64;
+    }
+    return { ok: true, value: { frames: list.length, bytes, ms: this.host.now() - t0 } };
+  }
+
+  private savedOrLive(f: number): Uint8Array | undefined {
+    return this.machine && !this.machine.hart.isLazy(f) ? this.machine.frameBytes(f) : this.savedFrame(f);
+  }
+
+  /** Frames written since the last round (what a stop-and-copy would still send). */
+  migrationPending(): number {
+    this.harvest();
+    return this.migrationDirty?.size ?? 0;
+  }
+
+  /**
+   * Source: the guest stops for good (unless aborted): disks committed, the last frames sent,
+   * and the machine state with the console returned for the target.
+   */
+  async migrationStop(target: string): Promise<Outcome<{ frames: number; bytes: number; pkg: MigrationPackage }>> {
+    this.paused++;
+    this.wakeInline?.();
+    this.store.put("migrationStopped", true);
+    try {
+      if (this.machine) this.checkpoint();
+      await this.disks().commitJournal();
+      const last = await this.migrationRound(target, false, true);
+      if (!last.ok) throw new Error(last.message);
+      const tail = this.console.read(Math.max(0, this.console.end - CONSOLE_KEEP), CONSOLE_KEEP);
+      const state = this.store.get<VirtState>("machine");
+      const pkg: MigrationPackage = {
+        power: this.powerState, ...(state ? { state } : {}),
+        console: { start: tail.start, tail: tail.data }, lastError: this.lastError,
+      };
+      return { ok: true, value: { frames: last.value.frames, bytes: last.value.bytes, pkg } };
+    } catch (e) {
+      return { ok: false, status: 409, code: "migration_failed", message: (e as Error).message };
+    }
+  }
+
+  /** Source: the migration failed before the switch; the guest carries on here. */
+  async migrationAbort(): Promise<void> {
+    this.store.delete("migrationStopped");
+    this.migrationDirty = undefined;
+    this.sentHashes = new Set();
+    if (this.paused > 0) this.paused--;
+    // Leases handed over meanwhile are taken back (with a new epoch).
+    try {
+      const d = this.disks();
+      if (d.count > 0 && this.powerState !== "POWERED_OFF") {
+        await d.release();
+        await d.acquire();
+        for (const disk of d.disks) disk.unfence();
+      }
+    } catch (e) {
+      this.lastError = `after an aborted migration: ${(e as Error).message}`;
+    }
+    if (this.machine && this.powerState === "POWERED_ON") this.wake();
+  }
+
+  /** Source: the VM runs elsewhere now; this object keeps only where it went. */
+  async migrationFenced(movedTo: string): Promise<void> {
+    this.migrationDirty = undefined;
+    this.dropMachine();
+    this.vmDisks = undefined;
+    await this.host.setAlarm(null);
+    this.store.atomically(() => {
+      this.store.clearFrames();
+      this.store.clearBase();
+      this.store.delete("machine");
+      this.store.put("power", "POWERED_OFF");
+      this.store.put("movedTo", movedTo);
+    });
+  }
+
+  get movedTo(): string | undefined { return this.store.get<string>("movedTo"); }
+
+  /** Target: a new incarnation waiting for frames (it does not run until finished). */
+  migrationPrepare(config: VmConfig): void {
+    this.store.atomically(() => {
+      this.store.put("config", config);
+      this.store.put("power", "POWERED_OFF");
+      this.store.put("incoming", true);
+      this.store.clearFrames();
+    });
+    this.incomingHashes = new Map();
+  }
+
+  /** Target: frames from the source (data, a zero mark, or a content hash it already holds). */
+  migrationFrames(batch: MigrationFrame[]): Outcome<{ need: number[] }> {
+    if (!this.store.get<boolean>("incoming")) return { ok: false, status: 409, code: "wrong_state", message: "this VM object is not receiving a migration" };
+    const hashes = (this.incomingHashes ??= new Map());
+    const need: number[] = [];
+    this.store.atomically(() => {
+      for (const b of batch) {
+        if (!Number.isInteger(b.pfn) || b.pfn < 0 || b.pfn >= this.config!.memoryMiB * 256) continue;
+        if (b.zero) { this.store.deleteFrame(b.pfn); continue; }
+        if (b.data) {
+          this.store.putFrame(b.pfn, b.data);
+          if (b.hash) hashes.set(b.hash, b.pfn);
+          continue;
+        }
+        const from = b.hash !== undefined ? hashes.get(b.hash) : undefined;
+        const bytes = from !== undefined ? this.store.frame(from) : undefined;
+        if (bytes && bytes.length) this.store.putFrame(b.pfn, bytes);
+        else need.push(b.pfn);
+      }
+    });
+    return { ok: true, value: { need } };
+  }
+
+  /** Target: the machine state arrives; the VM takes its disks' leases and runs from here. */
+  async migrationFinish(pkg: MigrationPackage): Promise<Outcome<{ powerState: PowerState }>> {
+    if (!this.store.get<boolean>("incoming")) return { ok: false, status: 409, code: "wrong_state", message: "this VM object is not receiving a migration" };
+    this.store.atomically(() => {
+      if (pkg.state) this.store.put("machine", pkg.state);
+      this.store.put("power", pkg.power);
+      this.store.put("hibernated", false);
+      this.store.delete("incoming");
+      if (pkg.lastError !== undefined) this.store.put("lastError", pkg.lastError);
+      this.console.restart(pkg.console.start, pkg.console.tail);
+    });
+    this.incomingHashes = undefined;
+    try {
+      if (pkg.power !== "POWERED_OFF") await this.ensureLeases();
+    } catch (e) {
+      return { ok: false, status: 409, code: "disk_locked", message: (e as Error).message };
+    }
+    if (pkg.power === "POWERED_ON") {
+      if (!(await this.ensureMachine())) return { ok: false, status: 409, code: "migration_failed", message: `the migrated state does not resume: ${this.lastError}` };
+      this.wake();
+    }
+    return { ok: true, value: { powerState: this.powerState } };
+  }
+
   /** Writes dirty frames, machine state and console output in one transaction. */
   checkpoint(): void {
     const m = this.machine;
     if (!m) return;
-    const dirty = m.dirtyFrames();
+    this.harvest();
+    const dirty = [...this.checkpointDirty];
+    this.checkpointDirty.clear();
     const state = m.saveState();
     const zero = (b: Uint8Array) => { for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false; return true; };
     const hasBase = this.store.get<BaseLayer>("base") !== undefined;

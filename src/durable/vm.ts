@@ -4,22 +4,28 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.js";
 import type { PowerAction, PowerState } from "../cluster/power.js";
-import { VmRuntime, type CapturedSnapshot, type Outcome, type VmConfig } from "./vm-runtime.js";
+import { VmRuntime, type CapturedSnapshot, type MigrationFrame, type MigrationPackage, type Outcome, type VmConfig } from "./vm-runtime.js";
 import { readBlob } from "../storage/image-store.js";
 import type { DiskAttachment } from "./vm-disks.js";
 
 const decoder = new TextDecoder();
 
 export class VmObject extends DurableObject<Env> {
-  private readonly rt: VmRuntime;
+  private rt: VmRuntime;
   /** Console output goes to viewers as text; a streaming decoder keeps split UTF-8 intact. */
   private readonly viewerText = new TextDecoder();
   private reports: Promise<void> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    this.rt = this.runtime();
+  }
+
+  /** The VM's runtime over this object's storage (made again once the storage is wiped). */
+  private runtime(): VmRuntime {
+    const { ctx, env } = this;
     const rt = () => this.rt;
-    this.rt = new VmRuntime(ctx.storage, {
+    return new VmRuntime(ctx.storage, {
       now: () => Date.now(),
       loadBlob: (sha) => readBlob(env.BLOBS, sha),
       broadcast: (bytes) => {
@@ -38,6 +44,7 @@ export class VmObject extends DurableObject<Env> {
       blobs: env.BLOBS,
       db: env.DB,
       datastore: (id) => env.DATASTORE.get(env.DATASTORE.idFromName(id)),
+      vm: (name) => env.VM.get(env.VM.idFromName(name)),
       bucket: env.DISKS,
       // The lease holder's name: the VM and this object (one per incarnation).
       get holder() { return `${rt().config?.id ?? "vm"}@${ctx.id.toString().slice(0, 16)}`; },
@@ -112,11 +119,56 @@ export class VmObject extends DurableObject<Env> {
     return this.rt.input(bytes);
   }
 
+  // ---- live migration (driven by the CoordinatorObject) ----
+
+  async migrationBegin(): Promise<Outcome<{ powerState: PowerState; memoryMiB: number }>> {
+    return this.rt.migrationBegin();
+  }
+
+  async migrationRound(target: string, all: boolean): Promise<Outcome<{ frames: number; bytes: number; ms: number }>> {
+    return this.rt.migrationRound(target, all);
+  }
+
+  async migrationPending(): Promise<number> {
+    return this.rt.migrationPending();
+  }
+
+  async migrationStop(target: string): Promise<Outcome<{ frames: number; bytes: number; pkg: MigrationPackage }>> {
+    return this.rt.migrationStop(target);
+  }
+
+  async migrationAbort(): Promise<void> {
+    await this.rt.migrationAbort();
+  }
+
+  /** The VM runs in `movedTo` now: viewers are told where the output went on (their next offset). */
+  async migrationFenced(movedTo: string): Promise<void> {
+    const end = this.rt.console.end;
+    await this.rt.migrationFenced(movedTo);
+    for (const ws of this.ctx.getWebSockets()) {
+      try { ws.close(4001, `moved ${end}`); } catch { /* already closed */ }
+    }
+  }
+
+  migrationPrepare(config: VmConfig): void {
+    this.rt.migrationPrepare(config);
+  }
+
+  migrationFrames(batch: MigrationFrame[]): Outcome<{ need: number[] }> {
+    return this.rt.migrationFrames(batch);
+  }
+
+  async migrationFinish(pkg: MigrationPackage): Promise<Outcome<{ powerState: PowerState }>> {
+    return this.rt.migrationFinish(pkg);
+  }
+
   /** Removes everything the object stores (the VM is deleted). */
   async destroy(): Promise<void> {
     await this.rt.destroy();
     for (const ws of this.ctx.getWebSockets()) ws.close(1001, "the VM was deleted");
     await this.ctx.storage.deleteAll();
+    // A later call finds an empty VM object (powered off, no config), not missing tables.
+    this.rt = this.runtime();
   }
 
   override async alarm(): Promise<void> {

@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { AppEnv } from "../app.js";
 import { createVmSchema, diskSpecSchema, extendDiskSchema } from "../schemas/vms.js";
 import { createDatastoreSchema, updateDatastoreSchema } from "./datastores.js";
+import { createHostSchema, migrateSchema } from "./hosts.js";
 import { createSnapshotSchema, cloneSchema } from "../schemas/snapshots.js";
 import { createTokenSchema, createUserSchema, loginSchema } from "../schemas/access.js";
 import { createPermissionSchema, createRoleSchema, updateRoleSchema } from "../schemas/authz.js";
@@ -108,7 +109,17 @@ export const ROUTES: Record<string, Partial<Record<"get" | "post" | "patch" | "d
   },
   "/api/datacenters": { get: { summary: "List datacenters (those the caller may see)", privilege: "none" } },
   "/api/clusters": { get: { summary: "List clusters (those the caller may see)", privilege: "none" } },
-  "/api/hosts": { get: { summary: "List hosts (those the caller may see)", privilege: "none" } },
+  "/api/hosts": {
+    get: { summary: "List hosts (those the caller may see)", privilege: "none" },
+    post: { summary: "Create a host {name, region (a location hint: wnam, enam, sam, weur, eeur, apac, oc, afr, me), memoryMiB, cluster?}", body: createHostSchema, status: 201,
+      privilege: "Host.Inventory.AddHostToCluster", entity: async (r) => (await bodyField(r, "cluster")) ?? "cluster-default" },
+  },
+  "/api/hosts/{id}/maintenance": {
+    post: { summary: "?action=enter migrates every VM off the host (202 {task}) and keeps new ones away; ?action=exit", query: ["action"], privilege: "Host.Config.Maintenance", entity: "id" },
+  },
+  "/api/vms/{id}/migrate": {
+    post: { summary: "Live-migrate a VM to another host {host, downtimeMs?, maxRounds?} → 202 {task}; the task's result: totalMs, downtimeMs, rounds, bytesSent, framesPerRound, dirtyRate", body: migrateSchema, status: 202, privilege: "Resource.HotMigrate", entity: "id" },
+  },
   "/api/hosts/{id}": { get: { summary: "Get a host", privilege: "System.Read", entity: "id" } },
   "/api/users": {
     get: { summary: "List users (never passwords or hashes)", privilege: "System.Read" },

@@ -15,6 +15,7 @@ import { runAsTask } from "./tasks.js";
 import { findVm, vmJson, vmStub, unwrap } from "./vm-common.js";
 import type { VmConfig } from "../durable/vm-runtime.js";
 import { attachment, cloneDisks, datastoreStub, deleteDisks, vmDisks, type DiskRow } from "./disk-common.js";
+import { hostStub } from "./hosts.js";
 
 type SnapshotRow = typeof schema.snapshots.$inferSelect;
 interface MemoryRef { key?: string; packs?: string[]; frames?: number }
@@ -203,6 +204,15 @@ export const snapshotRoutes = new Hono<AppEnv>()
     if (disks.length) config.disks = disks.map(attachment);
     const diskInserts = disks.map((d) => db.insert(schema.disks).values(d));
     const stub = vmStub(c.env, row);
+    // The clone runs on the source's host: its memory is reserved there first.
+    const hostObj = hostStub(c.env, row.hostId);
+    const [hrow] = await db.select().from(schema.hosts).where(eq(schema.hosts.id, row.hostId));
+    if (hrow) await hostObj.init(hrow.id, hrow.region, hrow.memoryMiB);
+    const reserved = await hostObj.reserve(row.id, row.memoryMiB);
+    if (!reserved.ok) {
+      await deleteDisks(c.env, disks);
+      throw new ApiError(503, "capacity", reserved.message);
+    }
     if (!memory) {
       await Promise.all([stub.create(config), db.batch([db.insert(schema.vms).values(row), ...diskInserts])]);
       if (powerOn) row.powerState = unwrap(await stub.power("start")).powerState;
@@ -226,6 +236,7 @@ export const snapshotRoutes = new Hono<AppEnv>()
       await db.delete(schema.vms).where(eq(schema.vms.id, row.id));
       await db.delete(schema.disks).where(eq(schema.disks.vmId, row.id));
       await deleteDisks(c.env, disks);
+      await hostObj.release(row.id);
       await release(c.env.BLOBS, c.env.DB, keys);
       unwrap(r);
     } else if (r.value.powerState !== row.powerState) {

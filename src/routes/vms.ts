@@ -3,22 +3,65 @@
 import { Hono } from "hono";
 import { eq, asc } from "drizzle-orm";
 import type { AppEnv } from "../app.js";
+import type { Env } from "../env.js";
 import { intSetting } from "../env.js";
 import { openDb, schema } from "../storage/db/index.js";
 import { jsonBody } from "../body.js";
 import { createVmSchema, powerActionSchema } from "../schemas/vms.js";
-import { ApiError, badRequest, conflict, tooLarge, unprocessable } from "../errors.js";
+import { ApiError, badRequest, conflict, tooLarge, unavailable, unprocessable } from "../errors.js";
+import { hostStub, leastLoadedHost } from "./hosts.js";
 import { newId } from "../ids.js";
 import { release } from "../storage/frame-store.js";
 import { emit } from "./events.js";
 import { memoryKeys } from "./snapshots.js";
 import type { VmConfig } from "../durable/vm-runtime.js";
-import { visibleIds } from "../security/inventory-tree.js";
+import { callerHolds, visibleIds } from "../security/inventory-tree.js";
 import { findVm, vmJson, vmStub, unwrap, type VmRow } from "./vm-common.js";
 import { attachment, deleteDisks, diskJson, provisionDisks, startZeroing, vmDisks } from "./disk-common.js";
 
 
 const MAX_INPUT_BYTES = 64 * 1024;
+
+/**
+ * The console WebSocket as the client sees it: one socket for the VM's life. The Worker
+ * holds it and relays to the VM's current object; when a migration fences that object, it
+ * closes its side with 4001 "moved <offset>", and the relay reconnects to the new object
+ * from that offset: nothing is lost or shown twice, and input typed meanwhile is held.
+ */
+async function bridgeConsole(env: Env, row: VmRow, url: string): Promise<Response> {
+  const pair = new WebSocketPair();
+  const [client, server] = [pair[0], pair[1]];
+  server.accept();
+  let upstream: WebSocket | undefined;
+  const held: (string | ArrayBuffer)[] = [];
+  const connect = async (vm: VmRow, from?: number): Promise<WebSocket> => {
+    const u = new URL(url);
+    if (from !== undefined) u.searchParams.set("from", String(from));
+    const res = await vmStub(env, vm).fetch(new Request(u, { headers: { upgrade: "websocket" } }));
+    const ws = res.webSocket;
+    if (!ws) throw new ApiError(502, "console_unavailable", `the VM's console did not accept the connection (${res.status})`);
+    ws.accept();
+    ws.addEventListener("message", (e) => { try { server.send(e.data); } catch { /* client gone */ } });
+    ws.addEventListener("close", (e) => {
+      const moved = e.code === 4001 ? /^moved (\d+)$/.exec(e.reason) : null;
+      if (!moved) { try { server.close(e.code === 1005 || e.code === 1006 ? 1000 : e.code, e.reason); } catch { /* closed */ } return; }
+      upstream = undefined;
+      void findVm(env, vm.id).then((fresh) => connect(fresh, Number(moved[1]))).then((next) => {
+        upstream = next;
+        for (const m of held.splice(0)) next.send(m);
+      }).catch(() => { try { server.close(1011, "the VM's console could not be reached after it moved"); } catch { /* closed */ } });
+    });
+    return ws;
+  };
+  const from = new URL(url).searchParams.get("from");
+  upstream = await connect(row, from !== null && /^\d+$/.test(from) ? Number(from) : undefined);
+  server.addEventListener("message", (e) => {
+    if (upstream) upstream.send(e.data);
+    else held.push(e.data);
+  });
+  server.addEventListener("close", () => { try { upstream?.close(1000, "the viewer left"); } catch { /* closed */ } });
+  return new Response(null, { status: 101, webSocket: client });
+}
 
 export const vmRoutes = new Hono<AppEnv>()
   .post("/", async (c) => {
@@ -36,15 +79,23 @@ export const vmRoutes = new Hono<AppEnv>()
     };
     const kernel = await image(body.boot.kernel, "boot.kernel", "kernel");
     const initrd = body.boot.initrd ? await image(body.boot.initrd, "boot.initrd", "initrd") : undefined;
-    const hostId = body.host ?? "host-default";
+    // Placement: the host asked for, or the connected host with the most free memory.
+    // (Only hosts where the caller may create VMs are candidates.)
+    const hostId = body.host ?? (await leastLoadedHost(c.env, body.memoryMiB, undefined, (h) => callerHolds(c, "VirtualMachine.Inventory.Create", h)));
+    if (!hostId) throw unavailable(`no connected host has ${body.memoryMiB} MiB of memory free`);
     const [host] = await db.select().from(schema.hosts).where(eq(schema.hosts.id, hostId));
     if (!host) throw unprocessable(`host: host ${hostId} does not exist`);
     const [dup] = await db.select({ id: schema.vms.id }).from(schema.vms).where(eq(schema.vms.name, body.name));
     if (dup) throw conflict(`a VM named ${body.name} already exists (${dup.id})`);
 
     const now = Date.now();
+    const vmId = newId("vm");
+    const hostObj = hostStub(c.env, host.id);
+    await hostObj.init(host.id, host.region, host.memoryMiB);
+    const reserved = await hostObj.reserve(vmId, body.memoryMiB);
+    if (!reserved.ok) throw unavailable(reserved.message);
     const row: VmRow = {
-      id: newId("vm"), name: body.name, hostId, memoryMiB: body.memoryMiB, vcpus: 1,
+      id: vmId, name: body.name, hostId, memoryMiB: body.memoryMiB, vcpus: 1,
       boot: JSON.stringify({ kernel: kernel.image, ...(initrd ? { initrd: initrd.image } : {}), ...(body.boot.cmdline !== undefined ? { cmdline: body.boot.cmdline } : {}) }),
       powerState: "POWERED_OFF", incarnation: 0, settings: "{}", clonedFrom: null, createdAt: now, updatedAt: now,
     };
@@ -54,7 +105,10 @@ export const vmRoutes = new Hono<AppEnv>()
     };
     row.settings = JSON.stringify(settings);
     // Disks are created in their datastores first (503 when one does not fit: nothing is kept).
-    const disks = await provisionDisks(c.env, row.id, body.disks ?? [], 0);
+    const disks = await provisionDisks(c.env, row.id, body.disks ?? [], 0).catch(async (e: unknown) => {
+      await hostObj.release(vmId);
+      throw e;
+    });
     const config: VmConfig = {
       id: row.id, name: row.name, memoryMiB: row.memoryMiB, kernel,
       ...(initrd ? { initrd } : {}),
@@ -68,6 +122,7 @@ export const vmRoutes = new Hono<AppEnv>()
       await db.batch([db.insert(schema.vms).values(row), ...disks.map((d) => db.insert(schema.disks).values(d))]);
     } catch (e) {
       await deleteDisks(c.env, disks);
+      await hostObj.release(vmId);
       throw e;
     }
     const tasks = await startZeroing(c, disks);
@@ -106,6 +161,7 @@ export const vmRoutes = new Hono<AppEnv>()
       db.delete(schema.vms).where(eq(schema.vms.id, row.id)),
       db.delete(schema.disks).where(eq(schema.disks.vmId, row.id)),
     ]);
+    await hostStub(c.env, row.hostId).release(row.id);
     emit(c, "vm.deleted", row.id, `VM ${row.name} deleted`);
     return c.body(null, 204);
   })
@@ -127,7 +183,7 @@ export const vmRoutes = new Hono<AppEnv>()
     if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
       throw new ApiError(426, "upgrade_required", "the console is a WebSocket: send Upgrade: websocket (or use /console/output and /console/input)");
     }
-    return vmStub(c.env, row).fetch(c.req.raw);
+    return bridgeConsole(c.env, row, c.req.url);
   })
   .get("/:id/console/output", async (c) => {
     const from = c.req.query("from") ?? "0";

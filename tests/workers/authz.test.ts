@@ -92,6 +92,9 @@ function samples(path: string, method: string, t: Targets): Sample[] {
     case "post /api/datastores": return [s({}, { name: `m-ds-${t.i}`, capacityMiB: 64 })];
     case "patch /api/datastores/{id}": return [s({}, { capacityGiB: 100 })];
     case "post /api/datastores/{id}/gc": return [s()];
+    case "post /api/hosts": return [s({}, { name: `m-host-${t.i}`, region: "weur", memoryMiB: 1024 })];
+    case "post /api/hosts/{id}/maintenance": return [s({ action: "exit" })];
+    case "post /api/vms/{id}/migrate": return [s({}, { host: "host-nope" })];
   }
   if (method === "get" || method === "delete" || key === "post /api/logout" || key.endsWith("/revert")) return [s()];
   throw new Error(`no sample request for ${key}`);
@@ -192,7 +195,7 @@ describe("permissions on the inventory", () => {
     expect((await as(token, "GET", `/api/vms/${target}`)).status).toBe(404);
     expect((await as(token, "DELETE", `/api/vms/${target}`)).status).toBe(404);
     expect((await as(token, "GET", "/api/vms")).json).toEqual([]);
-    expect((await as(token, "GET", "/api/hosts")).json).toEqual([]);
+    expect((await as(token, "GET", "/api/hosts")).json.map((h: any) => h.id)).not.toContain("host-default");
     expect((await as(token, "GET", "/api/clusters")).json.map((c: any) => c.id)).toEqual(["cluster-default"]);
     expect((await as(token, "POST", "/api/vms", { name: "masked-new", memoryMiB: 32, boot: { kernel } })).status).toBe(403);
     // Still Administrator elsewhere: images hang under the datacenter.
@@ -241,7 +244,7 @@ describe("escalation", () => {
 
     expect((await call("DELETE", "/api/permissions/perm-admin")).status).toBe(409);
     expect((await call("POST", "/api/permissions", { principal: "admin", role: "role-noaccess", entity: "host-default" })).status).toBe(409);
-    expect((await call("GET", "/api/hosts")).json).toHaveLength(1);
+    expect((await call("GET", "/api/hosts")).json.map((h: any) => h.id)).toContain("host-default");
   });
 
   it("predefined roles cannot be edited or deleted", async () => {

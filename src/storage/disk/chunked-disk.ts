@@ -304,6 +304,12 @@ export class ChunkedDisk implements BlockBackend {
     this.dropCache();
   }
 
+  /** The lease is held again (an aborted migration took it back): writes are accepted. */
+  unfence(): void {
+    this.fenced = undefined;
+    this.stalled = false;
+  }
+
   /** Forgets everything not committed (a revert replaced the disk's contents). */
   reset(): void {
     for (const w of this.waiters.splice(0)) w(false);
