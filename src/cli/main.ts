@@ -2,6 +2,8 @@
 
 import { runCommand } from "./run.js";
 import { bootCommand } from "./boot.js";
+import { migrateCommand, maintenanceCommand } from "./migrate.js";
+import { ApiCallError, defaultToken, type ApiTarget } from "./api-client.js";
 
 const USAGE = `usage: edgevisor <command> [options]
 
@@ -13,6 +15,13 @@ commands:
        [--fast] [--max-insns N]
       boot Linux on the virt machine (default: the Debian image from "npm run images");
       console on the terminal (Ctrl-A x quits) or on pipes; exit 0 on poweroff, 1 on panic
+  migrate <vm> --host <host> [--downtime-ms N] [--url U] [--token T]
+      live-migrate a VM of a running service (npm start) to another host, with a progress
+      bar; prints downtime, total time, rounds and bytes sent
+  maintenance <host> enter|exit [--url U] [--token T]
+      put a host in maintenance mode (its VMs migrate away) or take it out
+  (the service: --url, EDGEVISOR_URL or http://127.0.0.1:8787; the token: --token,
+   EDGEVISOR_TOKEN or EDGEVISOR_ADMIN_TOKEN in ./.dev.vars)
 `;
 
 export class UsageError extends Error {}
@@ -66,6 +75,45 @@ export async function main(argv: string[]): Promise<number> {
           else throw new UsageError(`unknown option ${o}`);
         }
         return await bootCommand(a);
+      }
+      case "migrate":
+      case "maintenance": {
+        const pos: string[] = [];
+        let url = process.env.EDGEVISOR_URL ?? "http://127.0.0.1:8787";
+        let token = defaultToken();
+        let host: string | undefined;
+        let downtimeMs: number | undefined;
+        for (let i = 0; i < rest.length; i++) {
+          const o = rest[i]!;
+          const val = () => {
+            const v = rest[++i];
+            if (v === undefined) throw new UsageError(`${o} needs a value`);
+            return v;
+          };
+          if (o === "--url") url = val();
+          else if (o === "--token") token = val();
+          else if (o === "--host" && cmd === "migrate") host = val();
+          else if (o === "--downtime-ms" && cmd === "migrate") downtimeMs = Number(parseIntArg("--downtime-ms", rest[++i], 1n, 10_000n));
+          else if (o.startsWith("--")) throw new UsageError(`unknown option ${o}`);
+          else pos.push(o);
+        }
+        if (!token) throw new UsageError("no API token: pass --token, set EDGEVISOR_TOKEN, or run from the directory whose .dev.vars npm start wrote");
+        const t: ApiTarget = { url, token };
+        const out = { write: (s: string) => { process.stdout.write(s); }, isTTY: process.stdout.isTTY === true };
+        try {
+          if (cmd === "migrate") {
+            if (pos.length !== 1 || !host) throw new UsageError("migrate needs a VM id and --host <host id>");
+            return await migrateCommand(t, pos[0]!, host, out, downtimeMs !== undefined ? { downtimeMs } : {});
+          }
+          if (pos.length !== 2 || (pos[1] !== "enter" && pos[1] !== "exit")) throw new UsageError("maintenance needs a host id and enter or exit");
+          return await maintenanceCommand(t, pos[0]!, pos[1], out);
+        } catch (e) {
+          if (e instanceof ApiCallError) {
+            process.stderr.write(`edgevisor: ${e.message}\n`);
+            return 1;
+          }
+          throw e;
+        }
       }
       case undefined:
       case "help":

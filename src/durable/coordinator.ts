@@ -16,10 +16,11 @@ interface VmEnd {
   migrationBegin(): Promise<Outcome<{ powerState: PowerState; memoryMiB: number }>>;
   migrationRound(target: string, all: boolean): Promise<Outcome<{ frames: number; bytes: number; ms: number }>>;
   migrationPending(): Promise<number>;
+  migrationConsole(target: string): Promise<Outcome<{ bytes: number }>>;
   migrationStop(target: string): Promise<Outcome<{ frames: number; bytes: number; pkg: MigrationPackage }>>;
   migrationAbort(): Promise<void>;
   migrationFenced(movedTo: string): Promise<void>;
-  migrationPrepare(config: VmConfig): Promise<void>;
+  migrationPrepare(config: VmConfig): Promise<{ holder: string }>;
   migrationFinish(pkg: MigrationPackage): Promise<Outcome<{ powerState: PowerState }>>;
   destroy(): Promise<void>;
 }
@@ -37,7 +38,12 @@ export interface MigrateOptions {
 
 export interface MigrationResult {
   totalMs: number;
+  /** From the guest's stop on the source to its resumption on the target. */
   downtimeMs: number;
+  /** Then the routing switch (requests reach the target from here on). */
+  switchMs: number;
+  /** The downtime's parts: the source's stop (disks committed, last frames), the lease handover, the target's resume. */
+  steps: { stopMs: number; handoverMs: number; finishMs: number };
   rounds: number;
   bytesSent: number;
   framesPerRound: number[];
@@ -160,20 +166,23 @@ export class CoordinatorObject extends DurableObject<Env> {
 
     let switched = false;
     let stopped = false;
+    let handedOver = false;
     const disks = (await db.prepare("SELECT id, datastore_id FROM disks WHERE vm_id = ?").bind(vmId).all<{ id: string; datastore_id: string }>()).results;
     try {
       const config = await within(src.config(), "reading the VM's configuration");
       if (!config) throw new Error(`VM ${vmId} has no object (incarnation ${vm.incarnation})`);
       const begin = await within(src.migrationBegin(), "starting on the source");
       if (!begin.ok) throw new Error(begin.message);
-      await within(dst.migrationPrepare(config), "preparing the target");
+      const { holder } = await within(dst.migrationPrepare(config), "preparing the target");
       this.fault(opts, "prepare");
+      const history = await within(src.migrationConsole(toName), "sending the console history");
+      if (!history.ok) throw new Error(history.message);
       const cold = begin.value.powerState !== "POWERED_ON";
 
       // Pre-copy: everything once, then what the guest wrote meanwhile, until the rest fits
       // in the downtime target at the rate measured so far (or the round limit).
       const framesPerRound: number[] = [];
-      let bytesSent = 0;
+      let bytesSent = history.value.bytes;
       let copyMs = 0;
       const first = await within(src.migrationRound(toName, true), "the first pre-copy round");
       if (!first.ok) throw new Error(first.message);
@@ -208,27 +217,37 @@ export class CoordinatorObject extends DurableObject<Env> {
       if (!stop.ok) throw new Error(stop.message);
       framesPerRound.push(stop.value.frames);
       bytesSent += stop.value.bytes + stop.value.pkg.console.tail.length;
+      const stopMs = Date.now() - tStop;
       this.fault(opts, "stop");
 
-      // The disks change hands: the source's leases are revoked (its epoch goes stale), the
-      // target takes new ones when it finishes.
-      for (const d of disks) {
-        const ds = this.env.DATASTORE.get(this.env.DATASTORE.idFromName(d.datastore_id)) as unknown as Pick<DatastoreApi, "revokeLease">;
-        const r = await within(ds.revokeLease(d.id), `handing over disk ${d.id}`);
+      // The disks change hands in one step each: the source's epoch goes stale, the target
+      // holds the write lease with the new one.
+      const leases: Record<string, number> = {};
+      handedOver = disks.length > 0;
+      await Promise.all(disks.map(async (d) => {
+        const ds = this.env.DATASTORE.get(this.env.DATASTORE.idFromName(d.datastore_id)) as unknown as Pick<DatastoreApi, "transferLease">;
+        const r = await within(ds.transferLease(d.id, holder), `handing over disk ${d.id}`);
         if (!r.ok) throw new Error(`disk ${d.id}: ${r.message}`);
-      }
+        leases[d.id] = r.value.epoch;
+      }));
+      if (stop.value.pkg.power !== "POWERED_OFF") stop.value.pkg.leases = leases;
       this.fault(opts, "handover");
+      const handoverMs = Date.now() - tStop - stopMs;
 
       const fin = await within(dst.migrationFinish(stop.value.pkg), "resuming on the target");
       if (!fin.ok) throw new Error(fin.message);
+      // The guest runs again: the downtime is from its stop on the source to here.
+      const downtimeMs = Date.now() - tStop;
+      const steps = { stopMs, handoverMs, finishMs: downtimeMs - stopMs - handoverMs };
       this.fault(opts, "finish");
+      const tSwitch = Date.now();
 
       // The switch: from here on the target is the VM.
       const sw = await db.prepare("UPDATE vms SET incarnation = ?, host_id = ?, power_state = ?, updated_at = ? WHERE id = ? AND incarnation = ?")
         .bind(vm.incarnation + 1, hostId, fin.value.powerState, Date.now(), vmId, vm.incarnation).run();
       if (sw.meta.changes !== 1) throw new Error(`VM ${vmId} changed while it migrated (incarnation is no longer ${vm.incarnation})`);
       switched = true;
-      const downtimeMs = Date.now() - tStop;
+      const switchMs = Date.now() - tSwitch;
       try {
         this.fault(opts, "switch");
         await within(src.migrationFenced(toName), "fencing the source");
@@ -243,14 +262,21 @@ export class CoordinatorObject extends DurableObject<Env> {
       await db.prepare("INSERT INTO events (at, kind, entity_id, message) VALUES (?, 'vm.migrated', ?, ?)")
         .bind(Date.now(), vmId, `migrated from ${vm.host_id} to ${hostId} (downtime ${downtimeMs} ms)`).run();
       return {
-        totalMs: Date.now() - t0, downtimeMs, rounds: framesPerRound.length, bytesSent, framesPerRound,
+        totalMs: Date.now() - t0, downtimeMs, switchMs, steps, rounds: framesPerRound.length, bytesSent, framesPerRound,
         dirtyRate: Math.round((dirtied * 1000) / preMs), transferRate: Math.round(bytesSent / Math.max(1, copyMs)),
         cold, powerState: fin.value.powerState,
         from: { host: vm.host_id, incarnation: vm.incarnation }, to: { host: hostId, incarnation: vm.incarnation + 1 },
       };
     } catch (e) {
       if (!switched) {
-        // Before the switch the source is the VM: the target goes, the source runs on.
+        // Before the switch the source is the VM: the target goes, the source runs on (the
+        // leases the target was given are broken first, so the source can take them back).
+        if (handedOver) {
+          for (const d of disks) {
+            const ds = this.env.DATASTORE.get(this.env.DATASTORE.idFromName(d.datastore_id)) as unknown as Pick<DatastoreApi, "revokeLease">;
+            await ds.revokeLease(d.id).catch(() => undefined);
+          }
+        }
         await dst.destroy().catch(() => undefined);
         await src.migrationAbort().catch((x) => console.error(`aborting on ${fromName} failed`, x));
         await targetHost.release(vmId).catch(() => undefined);

@@ -24,6 +24,10 @@ export class DatastoreObject extends DurableObject<Env> implements DatastoreApi 
     return this.store.settle();
   }
 
+  async transferLease(id: string, holder: string, ttlMs?: number): Promise<DsOutcome<LeaseInfo>> {
+    return this.store.transferLease(id, holder, ttlMs);
+  }
+
   async stats(): Promise<DatastoreStats> {
     return this.store.stats();
   }

@@ -48,7 +48,10 @@ export interface RuntimeHost {
   /** Disks: their datastores, the chunk bucket, and this object's name as a lease holder. */
   datastore(id: string): DatastoreApi;
   /** Another VM object by name (a migration's target). */
-  vm(name: string): { migrationFrames(batch: MigrationFrame[]): Promise<Outcome<{ need: number[] }>> };
+  vm(name: string): {
+    migrationFrames(batch: MigrationBatch): Promise<Outcome<{ need: number[] }>>;
+    migrationConsoleHistory(start: number, tail: Uint8Array): Promise<Outcome<null>>;
+  };
   bucket: R2Bucket;
   holder: string;
 }
@@ -66,11 +69,19 @@ export interface CapturedSnapshot {
 const CONSOLE_TAIL = 64 * 1024;
 /** Console history a migrated VM takes along (what the log keeps). */
 const CONSOLE_KEEP = 1 << 20;
-/** Frames per migration RPC (1 MiB of data at most). */
+/** Frames per migration RPC (1 MiB of data at most), and RPCs on the wire at once. */
 const MIGRATION_BATCH = 256;
+const MIGRATION_IN_FLIGHT = 3;
 
-/** A frame on its way to a migration target. */
-export interface MigrationFrame { pfn: number; data?: Uint8Array; zero?: true; hash?: string }
+/**
+ * Frames on their way to a migration target, packed for one RPC: per entry its pfn and kind
+ * (0: zero, 1: data — the next 4 KiB of `data` —, 2: content the target already holds,
+ * named by `hashes`), data frames concatenated.
+ */
+export interface MigrationBatch { pfns: number[]; kinds: number[]; hashes: (string | null)[]; data: Uint8Array }
+const KIND_ZERO = 0;
+const KIND_DATA = 1;
+const KIND_HASH = 2;
 
 /** What the target needs besides the frames. */
 export interface MigrationPackage {
@@ -78,6 +89,8 @@ export interface MigrationPackage {
   state?: VirtState;
   console: { start: number; tail: Uint8Array };
   lastError?: string | undefined;
+  /** Disk leases the coordinator handed to the target: disk id → epoch. */
+  leases?: Record<string, number>;
 }
 
 function isZero(b: Uint8Array): boolean {
@@ -113,12 +126,15 @@ export class VmRuntime {
   private lastCheckpoint = 0;
   private pacer: IdlePacer | undefined;
   private vmDisks: VmDisks | undefined;
+  /** The leases were just granted (no renewal needed before running). */
+  private leasesFresh = false;
   /** Frames written since the last checkpoint (harvested from the hart). */
   private readonly checkpointDirty = new Set<number>();
   /** While this VM migrates out: frames written since the last pre-copy round. */
   private migrationDirty: Set<number> | undefined;
-  /** Incoming migration: content hash → a frame the target already holds with it. */
+  /** Incoming migration: content hash → a frame the target holds with it, and back. */
   private incomingHashes: Map<string, number> | undefined;
+  private incomingOwner: Map<number, string> | undefined;
   /** While non-zero the run loop stays stopped (snapshots of disks and memory). */
   private paused = 0;
   /** Packs this runtime has pinned in the isolate's cache for its machine. */
@@ -447,7 +463,8 @@ export class VmRuntime {
     }
     // Asleep or evicted meanwhile: the leases may have lapsed; a lost one fences its disk.
     // (Before the machine exists: nothing may see a half-restored machine.)
-    await this.disks().renew();
+    if (!this.leasesFresh) await this.disks().renew();
+    this.leasesFresh = false;
     const pfns = new Set(this.store.pfns());
     if (base) for (const f of this.store.basePfns()) pfns.add(f);
     const load = (f: number): Uint8Array | undefined => this.savedFrame(f, base);
@@ -794,32 +811,80 @@ export class VmRuntime {
     }
     const stub = this.host.vm(target);
     let bytes = 0;
-    for (let i = 0; i < list.length; i += MIGRATION_BATCH) {
-      const batch = await Promise.all(list.slice(i, i + MIGRATION_BATCH).map(async (f) => {
-        const data = this.machine && !this.machine.hart.isLazy(f) ? this.machine.frameBytes(f) : this.savedFrame(f);
-        if (!data || isZero(data)) return { pfn: f, zero: true as const };
-        if (final) return { pfn: f, data };
-        const hash = toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", data)));
-        if (this.sentHashes.has(hash)) return { pfn: f, hash };
-        this.sentHashes.add(hash);
-        return { pfn: f, hash, data };
-      }));
-      let r = await stub.migrationFrames(batch);
+    // Batches are packed into one buffer each and up to MIGRATION_IN_FLIGHT are on the wire
+    // at once (the next one is hashed while the previous ones travel).
+    const send = async (slice: number[]): Promise<Outcome<null>> => {
+      const b = await this.packFrames(slice, final);
+      let r = await stub.migrationFrames(b);
       if (!r.ok) return r;
+      bytes += b.data.length + b.pfns.length * 8 + b.hashes.reduce((n, h) => n + (h ? h.length : 0), 0);
       if (r.value.need.length) {
         // The target no longer holds those contents: send them whole.
-        const again = batch.filter((b) => r.ok && r.value.need.includes(b.pfn)).map((b) => ({ pfn: b.pfn, data: this.savedOrLive(b.pfn)! }));
+        const again = await this.packFrames(r.value.need, true);
         r = await stub.migrationFrames(again);
         if (!r.ok) return r;
-        bytes += again.length * 4096;
+        bytes += again.data.length;
       }
-      for (const b of batch) bytes += "data" in b && b.data ? b.data.length + 64 : 64;
+      return { ok: true, value: null };
+    };
+    const inFlight: Promise<Outcome<null>>[] = [];
+    for (let i = 0; i < list.length; i += MIGRATION_BATCH) {
+      inFlight.push(send(list.slice(i, i + MIGRATION_BATCH)));
+      if (inFlight.length >= MIGRATION_IN_FLIGHT) {
+        const r = await inFlight.shift()!;
+        if (!r.ok) return r;
+      }
+    }
+    for (const p of inFlight) {
+      const r = await p;
+      if (!r.ok) return r;
     }
     return { ok: true, value: { frames: list.length, bytes, ms: this.host.now() - t0 } };
   }
 
   private savedOrLive(f: number): Uint8Array | undefined {
     return this.machine && !this.machine.hart.isLazy(f) ? this.machine.frameBytes(f) : this.savedFrame(f);
+  }
+
+  /** Packs frames for the wire: zero marks, contents the target was sent already as hashes, data. */
+  private async packFrames(pfns: number[], final: boolean): Promise<MigrationBatch> {
+    const frames = pfns.map((f) => this.savedOrLive(f));
+    const hashes = final ? frames.map(() => null) : await Promise.all(frames.map(async (d) =>
+      d && !isZero(d) ? toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", d))) : null));
+    const kinds: number[] = [];
+    const parts: Uint8Array[] = [];
+    frames.forEach((d, i) => {
+      const h = hashes[i] ?? null;
+      if (!d || isZero(d)) kinds.push(KIND_ZERO);
+      else if (h !== null && this.sentHashes.has(h)) kinds.push(KIND_HASH);
+      else {
+        kinds.push(KIND_DATA);
+        parts.push(d);
+        if (h !== null) this.sentHashes.add(h);
+      }
+    });
+    const data = new Uint8Array(parts.length * 4096);
+    parts.forEach((p, i) => data.set(p, i * 4096));
+    return { pfns, kinds, hashes, data };
+  }
+
+  /** Where the console history sent ahead to the target ends. */
+  private consoleSent: number | undefined;
+
+  /** Source: sends the console history ahead of the stop, so the stop carries only what follows. */
+  async migrationConsole(target: string): Promise<Outcome<{ bytes: number }>> {
+    const tail = this.console.read(Math.max(0, this.console.end - CONSOLE_KEEP), CONSOLE_KEEP);
+    const r = await this.host.vm(target).migrationConsoleHistory(tail.start, tail.data);
+    if (!r.ok) return r;
+    this.consoleSent = tail.next;
+    return { ok: true, value: { bytes: tail.data.length } };
+  }
+
+  /** Target: the console history so far (the stop's package continues it). */
+  migrationConsoleHistory(start: number, tail: Uint8Array): Outcome<null> {
+    if (!this.store.get<boolean>("incoming")) return { ok: false, status: 409, code: "wrong_state", message: "this VM object is not receiving a migration" };
+    this.console.restart(start, tail);
+    return { ok: true, value: null };
   }
 
   /** Frames written since the last round (what a stop-and-copy would still send). */
@@ -837,12 +902,26 @@ export class VmRuntime {
     this.wakeInline?.();
     this.store.put("migrationStopped", true);
     try {
-      if (this.machine) this.checkpoint();
-      await this.disks().commitJournal();
-      const last = await this.migrationRound(target, false, true);
+      // Not a whole checkpoint (the frames go to the target, not to this object's storage):
+      // the machine state, the console output so far and the disks' journal, then the commit.
+      const m = this.machine;
+      let state = this.store.get<VirtState>("machine");
+      if (m) {
+        this.harvest();
+        state = m.saveState();
+        let shown: Uint8Array = new Uint8Array(0);
+        this.store.atomically(() => {
+          this.vmDisks?.journal();
+          shown = this.console.persist();
+        });
+        if (shown.length) this.host.broadcast(shown);
+      }
+      // The disks' last commit and the last frames go at the same time.
+      const [, last] = await Promise.all([this.disks().commitJournal(), this.migrationRound(target, false, true)]);
       if (!last.ok) throw new Error(last.message);
-      const tail = this.console.read(Math.max(0, this.console.end - CONSOLE_KEEP), CONSOLE_KEEP);
-      const state = this.store.get<VirtState>("machine");
+      // The console history went ahead (migrationConsole); only what came after goes now.
+      const from = Math.max(this.consoleSent ?? 0, this.console.end - CONSOLE_KEEP, 0);
+      const tail = this.console.read(from, CONSOLE_KEEP);
       const pkg: MigrationPackage = {
         power: this.powerState, ...(state ? { state } : {}),
         console: { start: tail.start, tail: tail.data }, lastError: this.lastError,
@@ -891,7 +970,7 @@ export class VmRuntime {
   get movedTo(): string | undefined { return this.store.get<string>("movedTo"); }
 
   /** Target: a new incarnation waiting for frames (it does not run until finished). */
-  migrationPrepare(config: VmConfig): void {
+  migrationPrepare(config: VmConfig): { holder: string } {
     this.store.atomically(() => {
       this.store.put("config", config);
       this.store.put("power", "POWERED_OFF");
@@ -899,27 +978,47 @@ export class VmRuntime {
       this.store.clearFrames();
     });
     this.incomingHashes = new Map();
+    this.incomingOwner = new Map();
+    return { holder: this.host.holder };
   }
 
   /** Target: frames from the source (data, a zero mark, or a content hash it already holds). */
-  migrationFrames(batch: MigrationFrame[]): Outcome<{ need: number[] }> {
+  migrationFrames(batch: MigrationBatch): Outcome<{ need: number[] }> {
     if (!this.store.get<boolean>("incoming")) return { ok: false, status: 409, code: "wrong_state", message: "this VM object is not receiving a migration" };
     const hashes = (this.incomingHashes ??= new Map());
+    const owner = (this.incomingOwner ??= new Map());
+    // pfn gets new content: the hash it held no longer names it.
+    const forget = (pfn: number): void => {
+      const h = owner.get(pfn);
+      if (h !== undefined && hashes.get(h) === pfn) hashes.delete(h);
+      owner.delete(pfn);
+    };
+    const remember = (pfn: number, h: string): void => { hashes.set(h, pfn); owner.set(pfn, h); };
     const need: number[] = [];
+    const frames = this.config!.memoryMiB * 256;
+    let at = 0;
     this.store.atomically(() => {
-      for (const b of batch) {
-        if (!Number.isInteger(b.pfn) || b.pfn < 0 || b.pfn >= this.config!.memoryMiB * 256) continue;
-        if (b.zero) { this.store.deleteFrame(b.pfn); continue; }
-        if (b.data) {
-          this.store.putFrame(b.pfn, b.data);
-          if (b.hash) hashes.set(b.hash, b.pfn);
-          continue;
+      batch.pfns.forEach((pfn, i) => {
+        const kind = batch.kinds[i];
+        const hash = batch.hashes[i] ?? null;
+        const data = kind === KIND_DATA ? batch.data.subarray(at, (at += 4096)) : undefined;
+        if (!Number.isInteger(pfn) || pfn < 0 || pfn >= frames) return;
+        if (kind === KIND_ZERO) { forget(pfn); this.store.deleteFrame(pfn); return; }
+        if (data) {
+          if (data.length !== 4096) return;
+          forget(pfn);
+          this.store.putFrame(pfn, data);
+          if (hash !== null) remember(pfn, hash);
+          return;
         }
-        const from = b.hash !== undefined ? hashes.get(b.hash) : undefined;
+        // Content named by its hash: copied from the frame last seen with it (if that frame
+        // was overwritten since, the source sends the data again).
+        const from = hash !== null ? hashes.get(hash) : undefined;
+        if (from === pfn) return;
         const bytes = from !== undefined ? this.store.frame(from) : undefined;
-        if (bytes && bytes.length) this.store.putFrame(b.pfn, bytes);
-        else need.push(b.pfn);
-      }
+        if (bytes && bytes.length === 4096) { forget(pfn); this.store.putFrame(pfn, bytes); owner.set(pfn, hash!); }
+        else need.push(pfn);
+      });
     });
     return { ok: true, value: { need } };
   }
@@ -933,11 +1032,18 @@ export class VmRuntime {
       this.store.put("hibernated", false);
       this.store.delete("incoming");
       if (pkg.lastError !== undefined) this.store.put("lastError", pkg.lastError);
-      this.console.restart(pkg.console.start, pkg.console.tail);
+      // Continues the history sent ahead, or replaces it when it does not line up.
+      if (pkg.console.start === this.console.end) {
+        this.console.append(pkg.console.tail);
+        this.console.persist();
+      } else this.console.restart(pkg.console.start, pkg.console.tail);
     });
     this.incomingHashes = undefined;
+    this.incomingOwner = undefined;
     try {
-      if (pkg.power !== "POWERED_OFF") await this.ensureLeases();
+      // The coordinator handed the disks' leases over to this object (one step per disk).
+      if (pkg.leases) { this.store.put("leases", pkg.leases); this.leasesFresh = true; }
+      else if (pkg.power !== "POWERED_OFF") await this.ensureLeases();
     } catch (e) {
       return { ok: false, status: 409, code: "disk_locked", message: (e as Error).message };
     }

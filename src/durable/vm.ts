@@ -4,7 +4,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.js";
 import type { PowerAction, PowerState } from "../cluster/power.js";
-import { VmRuntime, type CapturedSnapshot, type MigrationFrame, type MigrationPackage, type Outcome, type VmConfig } from "./vm-runtime.js";
+import { VmRuntime, type RuntimeHost, type CapturedSnapshot, type MigrationBatch, type MigrationPackage, type Outcome, type VmConfig } from "./vm-runtime.js";
 import { readBlob } from "../storage/image-store.js";
 import type { DiskAttachment } from "./vm-disks.js";
 
@@ -44,7 +44,7 @@ export class VmObject extends DurableObject<Env> {
       blobs: env.BLOBS,
       db: env.DB,
       datastore: (id) => env.DATASTORE.get(env.DATASTORE.idFromName(id)),
-      vm: (name) => env.VM.get(env.VM.idFromName(name)),
+      vm: (name) => env.VM.get(env.VM.idFromName(name)) as unknown as ReturnType<RuntimeHost["vm"]>,
       bucket: env.DISKS,
       // The lease holder's name: the VM and this object (one per incarnation).
       get holder() { return `${rt().config?.id ?? "vm"}@${ctx.id.toString().slice(0, 16)}`; },
@@ -150,11 +150,19 @@ export class VmObject extends DurableObject<Env> {
     }
   }
 
-  migrationPrepare(config: VmConfig): void {
-    this.rt.migrationPrepare(config);
+  migrationPrepare(config: VmConfig): { holder: string } {
+    return this.rt.migrationPrepare(config);
   }
 
-  migrationFrames(batch: MigrationFrame[]): Outcome<{ need: number[] }> {
+  async migrationConsole(target: string): Promise<Outcome<{ bytes: number }>> {
+    return this.rt.migrationConsole(target);
+  }
+
+  migrationConsoleHistory(start: number, tail: Uint8Array): Outcome<null> {
+    return this.rt.migrationConsoleHistory(start, tail);
+  }
+
+  migrationFrames(batch: MigrationBatch): Outcome<{ need: number[] }> {
     return this.rt.migrationFrames(batch);
   }
 

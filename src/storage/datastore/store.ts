@@ -185,6 +185,17 @@ export class DatastoreStore {
     return ok(null);
   }
 
+  /** Revokes every lease and grants `holder` the write lease in one step (a migration's handover). */
+  transferLease(id: string, holder: string, ttlMs = DEFAULT_LEASE_MS): DsOutcome<LeaseInfo> {
+    if (!this.disk(id)) return this.diskNotFound(id);
+    const bad = checkHolder(holder) ?? checkTtl(ttlMs);
+    if (bad) return bad;
+    return this.storage.transactionSync(() => {
+      this.leases.revoke(id);
+      return this.leases.acquire(id, holder, "write", ttlMs);
+    });
+  }
+
   revokeLease(id: string): DsOutcome<{ epoch: number }> {
     if (!this.disk(id)) return this.diskNotFound(id);
     return ok({ epoch: this.storage.transactionSync(() => this.leases.revoke(id)) });

@@ -149,6 +149,8 @@ export interface DatastoreApi {
   renewLease(id: string, holder: string, epoch: number, ttlMs?: number): Promise<DsOutcome<LeaseInfo>>;
   /** Gives the lease up (idempotent). */
   releaseLease(id: string, holder: string, epoch: number): Promise<DsOutcome<null>>;
+  /** Revokes every lease and gives `holder` the write lease, atomically (a migration's handover: the source is fenced, the target holds the disk). */
+  transferLease(id: string, holder: string, ttlMs?: number): Promise<DsOutcome<LeaseInfo>>;
   /** Revokes every lease on the disk and bumps the epoch: the old holder's commits are refused from now on. */
   revokeLease(id: string): Promise<DsOutcome<{ epoch: number }>>;
 
