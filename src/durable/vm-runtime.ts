@@ -135,6 +135,9 @@ export class VmRuntime {
   /** Incoming migration: content hash → a frame the target holds with it, and back. */
   private incomingHashes: Map<string, number> | undefined;
   private incomingOwner: Map<number, string> | undefined;
+  /** Frames a migration target received (saves reading the list back at its resume). */
+  private knownPfns: Set<number> | undefined;
+  private incomingPfns: Set<number> | undefined;
   /** While non-zero the run loop stays stopped (snapshots of disks and memory). */
   private paused = 0;
   /** Packs this runtime has pinned in the isolate's cache for its machine. */
@@ -465,7 +468,9 @@ export class VmRuntime {
     // (Before the machine exists: nothing may see a half-restored machine.)
     if (!this.leasesFresh) await this.disks().renew();
     this.leasesFresh = false;
-    const pfns = new Set(this.store.pfns());
+    // A migration target knows its frames already; anyone else reads them from storage.
+    const pfns = this.knownPfns ?? new Set(this.store.pfns());
+    this.knownPfns = undefined;
     if (base) for (const f of this.store.basePfns()) pfns.add(f);
     const load = (f: number): Uint8Array | undefined => this.savedFrame(f, base);
     this.machine = new VirtMachine(hartModule, {
@@ -829,6 +834,9 @@ export class VmRuntime {
     };
     const inFlight: Promise<Outcome<null>>[] = [];
     for (let i = 0; i < list.length; i += MIGRATION_BATCH) {
+      // The guest keeps its share of the object's one thread: a slice of it may run between
+      // two batches (not in the final round, where it is stopped anyway).
+      if (!final && i > 0) await yieldNow();
       inFlight.push(send(list.slice(i, i + MIGRATION_BATCH)));
       if (inFlight.length >= MIGRATION_IN_FLIGHT) {
         const r = await inFlight.shift()!;
@@ -979,6 +987,7 @@ export class VmRuntime {
     });
     this.incomingHashes = new Map();
     this.incomingOwner = new Map();
+    this.incomingPfns = new Set();
     return { holder: this.host.holder };
   }
 
@@ -1003,11 +1012,12 @@ export class VmRuntime {
         const hash = batch.hashes[i] ?? null;
         const data = kind === KIND_DATA ? batch.data.subarray(at, (at += 4096)) : undefined;
         if (!Number.isInteger(pfn) || pfn < 0 || pfn >= frames) return;
-        if (kind === KIND_ZERO) { forget(pfn); this.store.deleteFrame(pfn); return; }
+        if (kind === KIND_ZERO) { forget(pfn); this.store.deleteFrame(pfn); this.incomingPfns?.delete(pfn); return; }
         if (data) {
           if (data.length !== 4096) return;
           forget(pfn);
           this.store.putFrame(pfn, data);
+          this.incomingPfns?.add(pfn);
           if (hash !== null) remember(pfn, hash);
           return;
         }
@@ -1016,7 +1026,7 @@ export class VmRuntime {
         const from = hash !== null ? hashes.get(hash) : undefined;
         if (from === pfn) return;
         const bytes = from !== undefined ? this.store.frame(from) : undefined;
-        if (bytes && bytes.length === 4096) { forget(pfn); this.store.putFrame(pfn, bytes); owner.set(pfn, hash!); }
+        if (bytes && bytes.length === 4096) { forget(pfn); this.store.putFrame(pfn, bytes); owner.set(pfn, hash!); this.incomingPfns?.add(pfn); }
         else need.push(pfn);
       });
     });
@@ -1040,6 +1050,9 @@ export class VmRuntime {
     });
     this.incomingHashes = undefined;
     this.incomingOwner = undefined;
+    // (Set in migrationPrepare: an instance evicted since has none and reads the list back.)
+    if (this.incomingPfns) this.knownPfns = this.incomingPfns;
+    this.incomingPfns = undefined;
     try {
       // The coordinator handed the disks' leases over to this object (one step per disk).
       if (pkg.leases) { this.store.put("leases", pkg.leases); this.leasesFresh = true; }

@@ -63,7 +63,6 @@ describe("live migration", () => {
     await con.waitFor(/n=20\r?\n/);
     const t = await migrate(id, host.json.id);
     expect(t.state, JSON.stringify(t.error)).toBe("succeeded");
-    console.log("MIGRATION", JSON.stringify(t.result));
     expect(t.result).toMatchObject({ cold: false, powerState: "POWERED_ON", to: { host: host.json.id, incarnation: 1 } });
     expect(t.result.rounds).toBeGreaterThanOrEqual(2);
     expect(t.result.bytesSent).toBeGreaterThan(0);
