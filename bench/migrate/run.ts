@@ -128,7 +128,7 @@ class ApiError extends Error {
 
 async function api(method: string, path: string, body?: unknown): Promise<any> {
   const init: RequestInit = { method, headers: { authorization: `Bearer ${TOKEN}` } };
-  if (body !== undefined) init.body = (typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body)) as RequestInit["body"];
+  if (body !== undefined) init.body = (typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body)) as NonNullable<RequestInit["body"]>;
   const r = await fetch(`${BASE}${path}`, init);
   const text = await r.text();
   if (!r.ok) throw new ApiError(r.status, text, `${method} ${path}: ${r.status} ${text}`);
