@@ -85,6 +85,31 @@ describe("live migration", () => {
     ws.close();
   });
 
+  it("moves a suspended VM and a powered-off one cold", async () => {
+    const host = await call("POST", "/api/hosts", { name: "host-apac", region: "apac", memoryMiB: 1024 });
+    const kernel = await smallKernel();
+    const created = await call("POST", "/api/vms", { name: "sleeper", memoryMiB: 32, boot: { kernel }, host: "host-default", powerOn: true });
+    const id = created.json.id as string;
+    const con = new ConsoleReader(id);
+    await con.waitFor(/init done[\s\S]*# /);
+    await con.run("export S=suspended-$((5*5))");
+    expect((await call("POST", `/api/vms/${id}/power?action=suspend`)).json).toEqual({ powerState: "SUSPENDED" });
+    const t = await migrate(id, host.json.id);
+    expect(t.state, JSON.stringify(t.error)).toBe("succeeded");
+    expect(t.result).toMatchObject({ cold: true, powerState: "SUSPENDED" });
+    expect((await call("GET", `/api/vms/${id}`)).json).toMatchObject({ host: host.json.id, powerState: "SUSPENDED" });
+    expect((await call("POST", `/api/vms/${id}/power?action=resume`)).json).toEqual({ powerState: "POWERED_ON" });
+    expect(await con.run("echo $S")).toContain("suspended-25");
+
+    expect((await call("POST", `/api/vms/${id}/power?action=stop`)).json).toEqual({ powerState: "POWERED_OFF" });
+    const back = await migrate(id, "host-default");
+    expect(back.state, JSON.stringify(back.error)).toBe("succeeded");
+    expect(back.result).toMatchObject({ cold: true, powerState: "POWERED_OFF" });
+    expect((await call("POST", `/api/vms/${id}/power?action=start`)).json).toEqual({ powerState: "POWERED_ON" });
+    await con.waitFor(/init done[\s\S]*# /, 120_000, con.text.length);
+    expect((await call("GET", `/api/vms/${id}`)).json.host).toBe("host-default");
+  });
+
   it("leaves exactly one running copy whatever step fails, and evacuates a host in maintenance mode", async () => {
     const host = await call("POST", "/api/hosts", { name: "host-enam", region: "enam", memoryMiB: 1024 });
     const kernel = await smallKernel();
