@@ -977,6 +977,14 @@ export class VmRuntime {
 
   get movedTo(): string | undefined { return this.store.get<string>("movedTo"); }
 
+  /** A fenced source's only record: the VM object it moved to. */
+  markMoved(movedTo: string): void {
+    this.store.atomically(() => {
+      this.store.put("power", "POWERED_OFF");
+      this.store.put("movedTo", movedTo);
+    });
+  }
+
   /** Target: a new incarnation waiting for frames (it does not run until finished). */
   migrationPrepare(config: VmConfig): { holder: string } {
     this.store.atomically(() => {

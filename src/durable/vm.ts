@@ -148,6 +148,10 @@ export class VmObject extends DurableObject<Env> {
     for (const ws of this.ctx.getWebSockets()) {
       try { ws.close(4001, `moved ${end}`); } catch { /* already closed */ }
     }
+    // Everything else this object stored goes; it keeps only where the VM went.
+    await this.ctx.storage.deleteAll();
+    this.rt = this.runtime();
+    this.rt.markMoved(movedTo);
   }
 
   migrationPrepare(config: VmConfig): { holder: string } {
