@@ -15,46 +15,16 @@
 // 4. Wake: a VM hibernated by its idle timeout, from typed input to its answer.
 // 5. Cold: wrangler dev is restarted (every object evicted, the isolate's caches empty), then
 //    the same clone measurement, and the wake of a VM that was running before the restart.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { WranglerDev, root } from "../lib/wrangler-dev.js";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
 const PORT = 8799;
 const BASE = `http://127.0.0.1:${PORT}`;
 const TOKEN = "bench-clone-token";
 const args = process.argv.slice(2);
 const json = args.includes("--json");
 const runs = Number(args[args.indexOf("--runs") + 1] ?? 5) || 5;
-const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
-const wrangler = join(root, "node_modules/.bin/wrangler");
-const persist = mkdtempSync(join(tmpdir(), "edgevisor-bench-clone-"));
-
-function startServer(): ChildProcess {
-  const child = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", persist,
-    "--var", `EDGEVISOR_ADMIN_TOKEN:${TOKEN}`, "--var", "EDGEVISOR_IDLE_TIMEOUT_SECONDS:3600"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  child.stdout!.resume();
-  child.stderr!.resume();
-  return child;
-}
-
-async function ready(child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error("wrangler dev exited");
-    try { if ((await fetch(`${BASE}/`)).ok) return; } catch { /* starting */ }
-    await sleep(100);
-  }
-  throw new Error("wrangler dev did not start");
-}
-
-function stopServer(child: ChildProcess): Promise<void> {
-  return new Promise((res) => {
-    child.once("exit", () => res());
-    try { process.kill(-child.pid!, "SIGTERM"); } catch { res(); }
-  });
-}
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
@@ -112,10 +82,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const mib = (b: number) => (b / 1048576).toFixed(1);
 
 async function main(): Promise<void> {
-  spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { cwd: root, env, stdio: "ignore" });
-  let server = startServer();
+  const server = new WranglerDev(PORT, TOKEN, { EDGEVISOR_IDLE_TIMEOUT_SECONDS: "3600" }, "bench-clone");
   try {
-    await ready(server);
+    await server.start();
     const kernel = (await api("POST", "/api/images?name=small&kind=kernel", new Uint8Array(readFileSync(join(root, "tools/guest/out/small/Image"))))).id;
     const vm = await api("POST", "/api/vms", { name: "base", memoryMiB: 32, boot: { kernel }, powerOn: true });
     const tBoot = performance.now();
@@ -180,9 +149,8 @@ async function main(): Promise<void> {
     }
 
     // Cold: a fresh server process, nothing in memory.
-    await stopServer(server);
-    server = startServer();
-    await ready(server);
+    await server.stop();
+    await server.start();
     const cold = await cloneTiming(vm.id, snap.id, "cold0");
     const t = performance.now();
     await answer(vm.id, "evicted");
@@ -222,8 +190,7 @@ async function main(): Promise<void> {
     console.log(`  memory: 10 clones                  ${mib(clonesBytes)} MiB of wasm memory + ${mib(shared)} MiB of shared snapshot frames`);
     console.log(`  10 clones / one VM                 ${ratio.toFixed(2)}x   (target <= 2x)`);
   } finally {
-    await stopServer(server);
-    rmSync(persist, { recursive: true, force: true });
+    await server.dispose();
   }
 }
 

@@ -47,13 +47,12 @@
 //
 // Progress goes to stderr. Exit status 1 when a requested system failed (the table still
 // shows what was measured); 0 otherwise, even when the target is missed.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, closeSync, openSync, ftruncateSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 
-const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+import { WranglerDev, root } from "../lib/wrangler-dev.js";
 const KERNEL = join(root, "tools/guest/out/small/Image");
 const PORT = 8797;
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -268,34 +267,6 @@ async function runQemu(): Promise<SystemResult> {
 }
 
 // ---- Edgevisor under wrangler dev ----
-const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
-const wrangler = join(root, "node_modules/.bin/wrangler");
-
-function startServer(persist: string): ChildProcess {
-  const child = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", persist,
-    "--var", `EDGEVISOR_ADMIN_TOKEN:${TOKEN}`, "--var", "EDGEVISOR_IDLE_TIMEOUT_SECONDS:3600"], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  child.stdout!.resume();
-  child.stderr!.resume();
-  return child;
-}
-
-async function ready(child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error("wrangler dev exited");
-    try { if ((await fetch(`${BASE}/`)).ok) return; } catch { /* starting */ }
-    await sleep(100);
-  }
-  throw new Error("wrangler dev did not start");
-}
-
-function stopServer(child: ChildProcess): Promise<void> {
-  return new Promise((res) => {
-    if (child.exitCode !== null) return res();
-    child.once("exit", () => res());
-    try { process.kill(-child.pid!, "SIGTERM"); } catch { res(); }
-  });
-}
-
 class ApiError extends Error {
   constructor(readonly status: number, message: string) { super(message); }
 }
@@ -349,14 +320,11 @@ async function runEdgevisorVm(kernel: string, chunkKiB: number | undefined): Pro
 }
 
 async function runEdgevisor(): Promise<SystemResult[]> {
-  const persist = mkdtempSync(join(tmpdir(), "edgevisor-bench-disk-"));
   const results: SystemResult[] = [];
-  let server: ChildProcess | undefined;
+  const server = new WranglerDev(PORT, TOKEN, { EDGEVISOR_IDLE_TIMEOUT_SECONDS: "3600" }, "bench-disk");
   const chunks: (number | undefined)[] = chunkKiBs.length ? chunkKiBs : [undefined];
   try {
-    spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { cwd: root, env, stdio: "ignore" });
-    server = startServer(persist);
-    await ready(server);
+    await server.start();
     const kernel = (await api("POST", "/api/images?name=small&kind=kernel", new Uint8Array(readFileSync(KERNEL)))).id as string;
     for (const chunk of chunks) {
       log(`edgevisor${chunk === undefined ? "" : ` (chunk ${chunk} KiB)`}: booting a ${MEMORY_MIB} MiB VM with a ${diskMiB} MiB thin disk`);
@@ -371,8 +339,7 @@ async function runEdgevisor(): Promise<SystemResult[]> {
     log(`edgevisor: ${(e as Error).message}`);
     for (const chunk of chunks.slice(results.length)) results.push({ system: "edgevisor", ...(chunk === undefined ? {} : { chunkKiB: chunk }), workloads: {}, error: (e as Error).message });
   } finally {
-    if (server) await stopServer(server);
-    rmSync(persist, { recursive: true, force: true });
+    await server.dispose();
   }
   return results;
 }

@@ -42,13 +42,9 @@
 // Progress goes to stderr. Exit status 1 when something could not be measured (a migration
 // or a check failed; the report gives the step, the task's error and wrangler's stderr
 // tail); 0 otherwise, even when the target is missed.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, dirname } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { WranglerDev, root } from "../lib/wrangler-dev.js";
 const KERNEL = join(root, "tools/guest/out/small/Image");
 const PORT = 8796;
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -83,44 +79,11 @@ const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 // ---- wrangler dev ----
-const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
-const wrangler = join(root, "node_modules/.bin/wrangler");
-let serverLog = "";
-function keepLog(d: Buffer): void {
-  serverLog += d.toString();
-  if (serverLog.length > 200_000) serverLog = serverLog.slice(-100_000);
-}
-/** The last lines wrangler wrote (both streams), for failure reports. */
-function serverTail(lines = 30): string {
-  return serverLog.split("\n").filter((l) => l.trim()).slice(-lines).join("\n");
-}
-
-function startServer(persist: string): ChildProcess {
-  const child = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", String(PORT), "--persist-to", persist,
-    "--var", `EDGEVISOR_ADMIN_TOKEN:${TOKEN}`, "--var", "EDGEVISOR_IDLE_TIMEOUT_SECONDS:3600",
-    "--var", "EDGEVISOR_MAX_RESIDENT_MIB:512", "--var", "EDGEVISOR_MAX_VM_MEMORY_MIB:512"],
-  { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
-  child.stdout!.on("data", keepLog);
-  child.stderr!.on("data", keepLog);
-  return child;
-}
-
-async function ready(child: ChildProcess): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited: ${serverTail()}`);
-    try { if ((await fetch(`${BASE}/`)).ok) return; } catch { /* starting */ }
-    await sleep(100);
-  }
-  throw new Error("wrangler dev did not start");
-}
-
-function stopServer(child: ChildProcess): Promise<void> {
-  return new Promise((res) => {
-    if (child.exitCode !== null) return res();
-    child.once("exit", () => res());
-    try { process.kill(-child.pid!, "SIGTERM"); } catch { res(); }
-  });
-}
+/** The service under wrangler dev (room for 256 MiB guests, no idle hibernation). */
+const server = new WranglerDev(PORT, TOKEN, {
+  EDGEVISOR_IDLE_TIMEOUT_SECONDS: "3600", EDGEVISOR_MAX_RESIDENT_MIB: "512", EDGEVISOR_MAX_VM_MEMORY_MIB: "512",
+}, "bench-migrate");
+const serverTail = (lines = 30) => server.tail(lines);
 
 class ApiError extends Error {
   constructor(readonly status: number, readonly body: string, message: string) { super(message); }
@@ -366,15 +329,11 @@ function report(results: CaseResult[]): void {
 }
 
 async function main(): Promise<void> {
-  const persist = mkdtempSync(join(tmpdir(), "edgevisor-bench-migrate-"));
   const results: CaseResult[] = [];
-  let server: ChildProcess | undefined;
   let fatal: string | undefined;
   try {
-    spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persist], { cwd: root, env, stdio: "ignore" });
     log("starting wrangler dev");
-    server = startServer(persist);
-    await ready(server);
+    await server.start();
     const kernel = (await api("POST", "/api/images?name=small&kind=kernel", new Uint8Array(readFileSync(KERNEL)))).id as string;
     const other = (await api("POST", "/api/hosts", { name: "bench-weur", region: "weur", memoryMiB: 4096 })).id as string;
     const hosts: [string, string] = ["host-default", other];
@@ -385,8 +344,7 @@ async function main(): Promise<void> {
     fatal = `${(e as Error).message}\n${serverTail()}`;
     log(`bench/migrate: ${fatal}`);
   } finally {
-    if (server) await stopServer(server);
-    rmSync(persist, { recursive: true, force: true });
+    await server.dispose();
   }
   if (json) {
     console.log(JSON.stringify({ runs, fillFraction: FILL_FRACTION, busyMiB: BUSY_MIB, targetMs: TARGET_MS, cases: results, ...(fatal ? { error: fatal } : {}) }));

@@ -25,6 +25,16 @@ export async function smallKernel(): Promise<string> {
   return r.json.id as string;
 }
 
+/** Polls a task until it succeeds or fails; returns it. */
+export async function waitTask(id: string): Promise<any> {
+  for (let i = 0; i < 1200; i++) {
+    const t = await call("GET", `/api/tasks/${id}`);
+    if (t.json.state === "succeeded" || t.json.state === "failed") return t.json;
+    await new Promise((res) => setTimeout(res, 50));
+  }
+  throw new Error(`task ${id} did not finish`);
+}
+
 /** Follows a VM's console output. */
 export class ConsoleReader {
   text = "";

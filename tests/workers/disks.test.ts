@@ -5,7 +5,7 @@
 // disks from images, and missing or corrupt chunks as guest I/O errors.
 import { abortAllDurableObjects, env } from "cloudflare:test";
 import { describe, it, expect } from "vitest";
-import { call, smallKernel, ConsoleReader } from "./api.js";
+import { call, smallKernel, waitTask, ConsoleReader } from "./api.js";
 
 const MIB = 1 << 20;
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
@@ -40,15 +40,6 @@ async function status(con: ConsoleReader, cmd: string): Promise<number> {
 
 /** The first bytes of a block device, read from the disk itself (O_DIRECT: no page cache). */
 const head = (dev: string, n: number) => `dd if=${dev} bs=4096 count=1 iflag=direct 2>/dev/null | head -c ${n}; echo`;
-
-async function waitTask(id: string) {
-  for (let i = 0; i < 600; i++) {
-    const t = await call("GET", `/api/tasks/${id}`);
-    if (t.json.state === "succeeded" || t.json.state === "failed") return t.json;
-    await sleep(100);
-  }
-  throw new Error(`task ${id} did not finish`);
-}
 
 describe("virtual disks", () => {
   it("keeps synced files across eviction and power cycles; used space follows writes", async () => {

@@ -5,18 +5,9 @@
 // evacuates a host.
 import { SELF, env } from "cloudflare:test";
 import { describe, it, expect } from "vitest";
-import { auth, call, smallKernel, ConsoleReader } from "./api.js";
+import { auth, call, smallKernel, waitTask, ConsoleReader } from "./api.js";
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
-
-async function waitTask(id: string) {
-  for (let i = 0; i < 1200; i++) {
-    const t = await call("GET", `/api/tasks/${id}`);
-    if (t.json.state === "succeeded" || t.json.state === "failed") return t.json;
-    await sleep(50);
-  }
-  throw new Error(`task ${id} did not finish`);
-}
 
 async function migrate(vm: string, host: string, extra: Record<string, unknown> = {}) {
   const r = await call("POST", `/api/vms/${vm}/migrate`, { host, ...extra });

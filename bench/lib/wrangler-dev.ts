@@ -1,0 +1,69 @@
+// The service under `wrangler dev` for the benchmarks: local storage in a throwaway
+// directory (D1 migrations applied), an admin token and extra [vars], no network or
+// telemetry; ready() waits until it answers, stop() ends its process group, tail() gives the
+// last lines it wrote (for failure reports).
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, dirname } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), "../..");
+const env = { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
+const wrangler = join(root, "node_modules/.bin/wrangler");
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+
+export class WranglerDev {
+  readonly base: string;
+  readonly persist: string;
+  private child: ChildProcess | undefined;
+  private log = "";
+
+  constructor(readonly port: number, readonly token: string, private readonly vars: Record<string, string> = {}, name = "bench") {
+    this.base = `http://127.0.0.1:${port}`;
+    this.persist = mkdtempSync(join(tmpdir(), `edgevisor-${name}-`));
+    // The D1 migrations, into the same local storage the server will use.
+    spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", this.persist], { cwd: root, env, stdio: "ignore" });
+  }
+
+  /** Starts (or restarts) the server and waits until it answers. */
+  async start(): Promise<void> {
+    const vars = Object.entries({ EDGEVISOR_ADMIN_TOKEN: this.token, ...this.vars }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+    const child = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", String(this.port), "--persist-to", this.persist, ...vars],
+      { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const keep = (d: Buffer) => {
+      this.log += d.toString();
+      if (this.log.length > 200_000) this.log = this.log.slice(-100_000);
+    };
+    child.stdout!.on("data", keep);
+    child.stderr!.on("data", keep);
+    this.child = child;
+    for (let i = 0; i < 600; i++) {
+      if (child.exitCode !== null) throw new Error(`wrangler dev exited: ${this.tail()}`);
+      try { if ((await fetch(`${this.base}/`)).ok) return; } catch { /* starting */ }
+      await sleep(100);
+    }
+    throw new Error("wrangler dev did not start");
+  }
+
+  /** Stops the server (its whole process group); the storage stays until dispose(). */
+  stop(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    return new Promise((res) => {
+      if (!child || child.exitCode !== null) return res();
+      child.once("exit", () => res());
+      try { process.kill(-child.pid!, "SIGTERM"); } catch { res(); }
+    });
+  }
+
+  async dispose(): Promise<void> {
+    await this.stop();
+    rmSync(this.persist, { recursive: true, force: true });
+  }
+
+  /** The last lines wrangler wrote (both streams). */
+  tail(lines = 30): string {
+    return this.log.split("\n").filter((l) => l.trim()).slice(-lines).join("\n");
+  }
+}
