@@ -23,5 +23,7 @@ export const inventoryRoutes = new Hono<AppEnv>()
   .get("/hosts/:id", async (c) => {
     const [h] = await openDb(c.env.DB).select().from(schema.hosts).where(eq(schema.hosts.id, c.req.param("id")));
     if (!h) throw notFound("host", c.req.param("id"));
-    return c.json(h);
+    // Its HostObject's admission figures: memory reserved by the VMs placed on it.
+    const live = await c.env.HOST.get(c.env.HOST.idFromName(h.id)).init(h.id, h.region, h.memoryMiB);
+    return c.json({ ...h, reservedMiB: live.reservedMiB, freeMiB: live.memoryMiB - live.reservedMiB, vms: live.vms });
   });

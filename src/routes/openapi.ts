@@ -120,7 +120,7 @@ export const ROUTES: Record<string, Partial<Record<"get" | "post" | "patch" | "d
   "/api/vms/{id}/migrate": {
     post: { summary: "Live-migrate a VM to another host {host, downtimeMs?, maxRounds?} → 202 {task}; the task's result: totalMs, downtimeMs, rounds, bytesSent, framesPerRound, dirtyRate", body: migrateSchema, status: 202, privilege: "Resource.HotMigrate", entity: "id" },
   },
-  "/api/hosts/{id}": { get: { summary: "Get a host", privilege: "System.Read", entity: "id" } },
+  "/api/hosts/{id}": { get: { summary: "Get a host with its memory reserved by VMs (reservedMiB, freeMiB, vms)", privilege: "System.Read", entity: "id" } },
   "/api/users": {
     get: { summary: "List users (never passwords or hashes)", privilege: "System.Read" },
     post: { summary: "Create a user (password optional, 12-256 characters); 409 on a taken name", body: createUserSchema, status: 201, privilege: "Authorization.ModifyPermissions" },

@@ -68,6 +68,8 @@ describe("live migration", () => {
 
     const info = (await call("GET", `/api/vms/${id}`)).json;
     expect(info).toMatchObject({ host: host.json.id, powerState: "POWERED_ON" });
+    // The memory reservation moved with it.
+    expect((await call("GET", `/api/hosts/${host.json.id}`)).json).toMatchObject({ reservedMiB: 32, freeMiB: 1024 - 32, vms: 1 });
     expect(await con.run("cat /mnt/f")).toContain("moved-file-42");
     expect(await con.run("umount /mnt && blockdev --flushbufs /dev/vda && mount -t ext4 /dev/vda /mnt && cat /mnt/f")).toContain("moved-file-42");
     // Writes after the move land: the target holds the disk's lease.
