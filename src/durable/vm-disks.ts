@@ -73,7 +73,7 @@ export class VmDisks {
         const info = await this.host.datastore(a.datastore).getDisk(a.id);
         if (!info.ok) throw new LeaseError(`disk ${a.id}: ${info.message}`);
         if (info.value.state === "zeroing") {
-          throw new LeaseError(`disk ${a.id} is still being zeroed (${info.value.zeroedChunks} of ${info.value.chunkCount} chunks); power on once its task has finished`);
+          throw new LeaseError(`disk ${a.id} is still being zeroed (${info.value.zeroedChunks} of ${info.value.chunkCount} chunks); power on once its task has finished (POST /api/disks/${a.id}/zero goes on if it stopped)`);
         }
         const r = await this.host.datastore(a.datastore).acquireLease(a.id, this.host.holder, a.readOnly ? "read" : "write", LEASE_MS);
         if (!r.ok) throw new LeaseError(`disk ${a.id}: ${r.message}`);

@@ -101,6 +101,15 @@ export const diskRoutes = new Hono<AppEnv>()
     if (!row) throw notFound("disk", c.req.param("id"));
     return c.json(await withInfo(c.env, row));
   })
+  .post("/disks/:id/zero", async (c) => {
+    // An eager-zeroed thick disk whose zeroing task stopped (an isolate restart) goes on.
+    const [row] = await openDb(c.env.DB).select().from(schema.disks).where(eq(schema.disks.id, c.req.param("id")));
+    if (!row) throw notFound("disk", c.req.param("id"));
+    const info = dsUnwrap(await datastoreStub(c.env, row.datastoreId).getDisk(row.id));
+    if (info.state !== "zeroing") throw conflict(`disk ${row.id} is ${info.state}: there is nothing left to zero`);
+    const [task] = await startZeroing(c, [row]);
+    return c.json({ task }, 202);
+  })
   .post("/disks/:id/lease", async (c) => {
     if (c.req.query("action") !== "revoke") throw badRequest("action must be revoke (?action=revoke)");
     const [row] = await openDb(c.env.DB).select().from(schema.disks).where(eq(schema.disks.id, c.req.param("id")));

@@ -90,6 +90,9 @@ export const ROUTES: Record<string, Partial<Record<"get" | "post" | "patch" | "d
   "/api/disks/{id}": {
     get: { summary: "A disk: size, provisioning, used and allocated bytes, layers, lease and epoch", privilege: "System.Read" },
   },
+  "/api/disks/{id}/zero": {
+    post: { summary: "Go on zeroing an eager-zeroed thick disk whose zeroing stopped → 202 {task} (409 when it is ready)", status: 202, privilege: "Datastore.AllocateSpace" },
+  },
   "/api/disks/{id}/lease": {
     post: { summary: "?action=revoke: break every lease on the disk and bump its epoch (the old holder's writes are refused from then on)", query: ["action"], privilege: "Datastore.FileManagement" },
   },

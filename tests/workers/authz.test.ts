@@ -89,6 +89,7 @@ function samples(path: string, method: string, t: Targets): Sample[] {
     case "post /api/vms/{id}/disks": return [s({}, { sizeMiB: 4 })];
     case "patch /api/vms/{id}/disks/{diskId}": return [s({}, { sizeMiB: 8 })];
     case "post /api/disks/{id}/lease": return [s({ action: "revoke" })];
+    case "post /api/disks/{id}/zero": return [s()];
     case "post /api/datastores": return [s({}, { name: `m-ds-${t.i}`, capacityMiB: 64 })];
     case "patch /api/datastores/{id}": return [s({}, { capacityGiB: 100 })];
     case "post /api/datastores/{id}/gc": return [s()];

@@ -112,6 +112,7 @@ describe("virtual disks", () => {
     expect(d).toMatchObject({ state: "ready", allocatedBytes: 4 * MIB, usedBytes: 4 * MIB, provisioning: "eagerZeroedThick" });
     const listed = await env.DISKS.list({ prefix: `chunks/ds-default/${vm.disks[0]!.id}/` });
     expect(listed.objects).toHaveLength(64);
+    expect((await call("POST", `/api/disks/${vm.disks[0]!.id}/zero`)).status).toBe(409);
 
     const small = await call("POST", "/api/datastores", { name: "tiny", capacityMiB: 16 });
     expect(small.status).toBe(201);
