@@ -784,6 +784,12 @@ export class VmRuntime {
       if (power === "POWERED_ON" && !(await this.ensureMachine())) {
         return { ok: false, status: 409, code: "wrong_state", message: `the VM could not resume: ${this.lastError}` };
       }
+      // A suspended clone's snapshot frames are read from the isolate's pack cache: load them.
+      const base = this.store.get<BaseLayer>("base");
+      if (base && !this.machine && this.pinned.length === 0) {
+        await sharedPacks.pin(this.host.blobs, base.packs);
+        this.pinned = base.packs;
+      }
       this.migrationDirty = new Set();
       this.sentHashes = new Set();
       return { ok: true, value: { powerState: this.powerState, memoryMiB: this.config!.memoryMiB } };
@@ -806,7 +812,8 @@ export class VmRuntime {
       list = [];
       const saved = new Set(this.store.pfns());
       for (const f of this.store.basePfns()) saved.add(f);
-      for (let f = 0; f < n; f++) if (saved.has(f) || (m && m.frameBytes(f) !== undefined)) list.push(f);
+      if (m) for (const f of m.residentFrames()) saved.add(f);
+      for (let f = 0; f < n; f++) if (saved.has(f)) list.push(f);
       if (m) this.harvest();
       this.migrationDirty?.clear();
     } else {
@@ -943,6 +950,7 @@ export class VmRuntime {
   /** Source: the migration failed before the switch; the guest carries on here. */
   async migrationAbort(): Promise<void> {
     this.store.delete("migrationStopped");
+    if (!this.machine && this.pinned.length) { sharedPacks.unpin(this.pinned); this.pinned = []; }
     this.migrationDirty = undefined;
     this.sentHashes = new Set();
     if (this.paused > 0) this.paused--;
@@ -964,6 +972,8 @@ export class VmRuntime {
   async migrationFenced(movedTo: string): Promise<void> {
     this.migrationDirty = undefined;
     this.dropMachine();
+    // The target holds every frame itself: the snapshot packs this VM was layered on are given back.
+    await this.dropBase();
     this.vmDisks = undefined;
     await this.host.setAlarm(null);
     this.store.atomically(() => {

@@ -78,7 +78,7 @@ describe("live migration", () => {
     ws.close();
   });
 
-  it("moves a suspended VM and a powered-off one cold", async () => {
+  it("moves a running clone hot, a suspended VM and a powered-off one cold", async () => {
     const host = await call("POST", "/api/hosts", { name: "host-apac", region: "apac", memoryMiB: 1024 });
     const kernel = await smallKernel();
     const created = await call("POST", "/api/vms", { name: "sleeper", memoryMiB: 32, boot: { kernel }, host: "host-default", powerOn: true });
@@ -86,6 +86,23 @@ describe("live migration", () => {
     const con = new ConsoleReader(id);
     await con.waitFor(/init done[\s\S]*# /);
     await con.run("export S=suspended-$((5*5))");
+    // A running clone (its RAM layered on the snapshot's frames) migrates hot.
+    const snap = await call("POST", `/api/vms/${id}/snapshots`, { name: "base" });
+    expect(snap.status).toBe(201);
+    const clone = await call("POST", `/api/vms/${id}/clone`, { name: "sleeper-clone", snapshot: snap.json.id });
+    expect(clone.status, JSON.stringify(clone.json)).toBe(201);
+    const cc = new ConsoleReader(clone.json.id);
+    await cc.poll();
+    const moved = await migrate(clone.json.id, host.json.id);
+    expect(moved.state, JSON.stringify(moved.error)).toBe("succeeded");
+    expect(moved.result.cold).toBe(false);
+    expect(await cc.run("echo clone-$S")).toContain("clone-suspended-25");
+    expect((await call("POST", `/api/vms/${clone.json.id}/power?action=stop`)).status).toBe(200);
+    expect((await call("DELETE", `/api/vms/${clone.json.id}`)).status).toBe(204);
+    // Every snapshot-frame reference is given back (the fenced source's included).
+    expect((await call("DELETE", `/api/vms/${id}/snapshots/${snap.json.id}`)).status).toBe(204);
+    expect((await env.DB.prepare("SELECT COALESCE(SUM(refs), 0) AS n FROM frame_packs").first<{ n: number }>())!.n).toBe(0);
+
     expect((await call("POST", `/api/vms/${id}/power?action=suspend`)).json).toEqual({ powerState: "SUSPENDED" });
     const t = await migrate(id, host.json.id);
     expect(t.state, JSON.stringify(t.error)).toBe("succeeded");
