@@ -30,8 +30,12 @@ export class HostObject extends DurableObject<Env> {
     return { id: m?.id ?? "", region: m?.region ?? "auto", memoryMiB: m?.memory_mib ?? 0, reservedMiB: p.mib, vms: p.n };
   }
 
-  /** Reserves a VM's memory (idempotent per VM); 503 when the host has no room. */
-  reserve(vm: string, memoryMiB: number): Reservation {
+  /**
+   * Reserves a VM's memory (idempotent per VM); 503 when the host has no room. `host`
+   * sets the host up first when it never was (saves a separate init call).
+   */
+  reserve(vm: string, memoryMiB: number, host?: { id: string; region: string; memoryMiB: number }): Reservation {
+    if (host && this.sql.exec("SELECT 1 FROM meta").toArray().length === 0) this.init(host.id, host.region, host.memoryMiB);
     const s = this.stats();
     const have = this.sql.exec<{ memory_mib: number }>("SELECT memory_mib FROM placements WHERE vm = ?", vm).toArray()[0];
     const free = s.memoryMiB - s.reservedMiB + (have?.memory_mib ?? 0);

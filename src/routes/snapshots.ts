@@ -138,11 +138,13 @@ export const snapshotRoutes = new Hono<AppEnv>()
     const db = openDb(c.env.DB);
     const vmId = c.req.param("id");
     // Every lookup in one D1 round trip.
-    const [[src], [dup], snaps, images] = await db.batch([
+    const [[src], [dup], snaps, images, srcDiskRows, hostRows] = await db.batch([
       db.select().from(schema.vms).where(eq(schema.vms.id, vmId)),
       db.select({ id: schema.vms.id }).from(schema.vms).where(eq(schema.vms.name, body.name)),
       db.select().from(schema.snapshots).where(and(eq(schema.snapshots.id, body.snapshot ?? ""), eq(schema.snapshots.vmId, vmId))),
       db.select({ id: schema.images.id, sha256: schema.images.sha256 }).from(schema.images),
+      db.select().from(schema.disks).where(eq(schema.disks.vmId, vmId)),
+      db.select().from(schema.hosts),
     ]);
     if (!src) throw notFound("VM", vmId);
     const snap = body.snapshot ? snaps[0] : undefined;
@@ -151,7 +153,7 @@ export const snapshotRoutes = new Hono<AppEnv>()
     // The memory to continue from: the snapshot's, or the source's current state.
     let memory: { key: string; packs: string[]; powerState: string } | undefined;
     let from: string = src.id;
-    const srcDisks = await vmDisks(c.env, src.id);
+    const srcDisks = srcDiskRows.sort((a, b) => (a.slot ?? 0) - (b.slot ?? 0));
     // The disk layers the clone's disks are linked to: the snapshot's, or ones frozen now
     // (under a transient snapshot id that is dropped once the clone's disks hold them).
     let layers: { disk: string; layer: string }[] = [];
@@ -204,16 +206,17 @@ export const snapshotRoutes = new Hono<AppEnv>()
     if (disks.length) config.disks = disks.map(attachment);
     const diskInserts = disks.map((d) => db.insert(schema.disks).values(d));
     const stub = vmStub(c.env, row);
-    // The clone runs on the source's host: its memory is reserved there first.
+    // The clone runs on the source's host: its memory is reserved there while the clone's
+    // object starts (a refusal undoes the clone).
     const hostObj = hostStub(c.env, row.hostId);
-    const [hrow] = await db.select().from(schema.hosts).where(eq(schema.hosts.id, row.hostId));
-    if (hrow) await hostObj.init(hrow.id, hrow.region, hrow.memoryMiB);
-    const reserved = await hostObj.reserve(row.id, row.memoryMiB);
-    if (!reserved.ok) {
-      await deleteDisks(c.env, disks);
-      throw new ApiError(503, "capacity", reserved.message);
-    }
+    const hrow = hostRows.find((h) => h.id === row.hostId);
+    const reserving = hostObj.reserve(row.id, row.memoryMiB, hrow ? { id: hrow.id, region: hrow.region, memoryMiB: hrow.memoryMiB } : undefined);
     if (!memory) {
+      const reserved = await reserving;
+      if (!reserved.ok) {
+        await deleteDisks(c.env, disks);
+        throw new ApiError(503, "capacity", reserved.message);
+      }
       await Promise.all([stub.create(config), db.batch([db.insert(schema.vms).values(row), ...diskInserts])]);
       if (powerOn) row.powerState = unwrap(await stub.power("start")).powerState;
       emit(c, "vm.created", row.id, `VM ${row.name} cloned from ${from}`);
@@ -222,8 +225,9 @@ export const snapshotRoutes = new Hono<AppEnv>()
     // The inventory row and the clone's pack references land in one D1 batch while the
     // clone's object starts; if the object fails, both are undone.
     const keys = [memory.key, ...memory.packs];
-    const [r] = await Promise.all([
+    const [r, reserved] = await Promise.all([
       stub.createFromSnapshot(config, memory.key, powerOn),
+      reserving,
       c.env.DB.batch([
         c.env.DB.prepare("INSERT INTO vms (id, name, host_id, memory_mib, vcpus, boot, power_state, incarnation, settings, cloned_from, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)")
           .bind(row.id, row.name, row.hostId, row.memoryMiB, row.vcpus, row.boot, row.powerState, row.settings, row.clonedFrom, now, now),
@@ -231,13 +235,14 @@ export const snapshotRoutes = new Hono<AppEnv>()
       ]),
       ...(diskInserts.length ? [db.batch(diskInserts as [typeof diskInserts[0], ...typeof diskInserts])] : []),
     ]);
-    if (!r.ok) {
+    if (!r.ok || !reserved.ok) {
       await stub.destroy();
       await db.delete(schema.vms).where(eq(schema.vms.id, row.id));
       await db.delete(schema.disks).where(eq(schema.disks.vmId, row.id));
       await deleteDisks(c.env, disks);
       await hostObj.release(row.id);
       await release(c.env.BLOBS, c.env.DB, keys);
+      if (!reserved.ok) throw new ApiError(503, "capacity", reserved.message);
       unwrap(r);
     } else if (r.value.powerState !== row.powerState) {
       row.powerState = r.value.powerState;

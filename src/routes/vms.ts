@@ -91,8 +91,7 @@ export const vmRoutes = new Hono<AppEnv>()
     const now = Date.now();
     const vmId = newId("vm");
     const hostObj = hostStub(c.env, host.id);
-    await hostObj.init(host.id, host.region, host.memoryMiB);
-    const reserved = await hostObj.reserve(vmId, body.memoryMiB);
+    const reserved = await hostObj.reserve(vmId, body.memoryMiB, { id: host.id, region: host.region, memoryMiB: host.memoryMiB });
     if (!reserved.ok) throw unavailable(reserved.message);
     const row: VmRow = {
       id: vmId, name: body.name, hostId, memoryMiB: body.memoryMiB, vcpus: 1,
