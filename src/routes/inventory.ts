@@ -1,5 +1,6 @@
-// Datacenters, clusters and hosts (read side; creation comes with the cluster issues). Lists
-// answer only the entities the caller may see.
+// Datacenters, clusters and hosts (read side; hosts are created in routes/hosts.ts, clusters
+// with the HA/DRS issues). Lists answer only the entities the caller may see; a host also
+// shows the memory its VMs reserve on its HostObject.
 import { Hono, type Context } from "hono";
 import { asc, eq } from "drizzle-orm";
 import type { AppEnv } from "../app.js";
