@@ -35,6 +35,13 @@ function parseIntArg(name: string, v: string | undefined, min: bigint, max: bigi
   return n;
 }
 
+/** The value of option `name`, found at index i of args. */
+function valueAt(args: string[], i: number, name: string): string {
+  const v = args[i];
+  if (v === undefined) throw new UsageError(`${name} needs a value`);
+  return v;
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
@@ -60,11 +67,7 @@ export async function main(argv: string[]): Promise<number> {
         const a: Parameters<typeof bootCommand>[0] = { disks: [] };
         for (let i = 0; i < rest.length; i++) {
           const o = rest[i]!;
-          const val = () => {
-            const v = rest[++i];
-            if (v === undefined) throw new UsageError(`${o} needs a value`);
-            return v;
-          };
+          const val = () => valueAt(rest, ++i, o);
           if (o === "--kernel") a.kernel = val();
           else if (o === "--initrd") a.initrd = val();
           else if (o === "--disk") a.disks.push(val());
@@ -85,11 +88,7 @@ export async function main(argv: string[]): Promise<number> {
         let downtimeMs: number | undefined;
         for (let i = 0; i < rest.length; i++) {
           const o = rest[i]!;
-          const val = () => {
-            const v = rest[++i];
-            if (v === undefined) throw new UsageError(`${o} needs a value`);
-            return v;
-          };
+          const val = () => valueAt(rest, ++i, o);
           if (o === "--url") url = val();
           else if (o === "--token") token = val();
           else if (o === "--host" && cmd === "migrate") host = val();

@@ -7,7 +7,8 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.js";
 import type { PowerState } from "../cluster/power.js";
-import type { MigrationPackage, Outcome, VmConfig } from "./vm-runtime.js";
+import type { Outcome, VmConfig } from "./vm-runtime.js";
+import type { MigrationPackage } from "./vm-migration.js";
 import type { DatastoreApi } from "../storage/datastore/types.js";
 
 /** The VM object's migration methods, as plain promises (RPC stubs of a union type confuse inference). */

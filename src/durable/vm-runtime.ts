@@ -2,6 +2,8 @@
 // short slices that yield to other events, paces idle time against wall time, checkpoints
 // dirty frames and device state, hibernates when idle, and applies power actions. The
 // Durable Object class (vm.ts) is a thin shell that forwards RPC, alarms and WebSockets here.
+// Memory snapshots (vm-snapshots.ts) and live migration (vm-migration.ts) are modules of their
+// own that work on this state through the members not marked private.
 
 import { VirtMachine, type VirtState } from "../machine/virt.js";
 import { hartModule } from "../machine/core/hart-module.workerd.js";
@@ -9,99 +11,17 @@ import { transition, type PowerAction, type PowerState } from "../cluster/power.
 import { IdlePacer, CYCLES_PER_MS } from "../cluster/pacer.js";
 import { CheckpointStore } from "../storage/checkpoint-store.js";
 import { ConsoleLog } from "../storage/console-log.js";
-import { sharedPacks, storeFrames, storeManifest, loadManifest, retain, release, type FrameRef } from "../storage/frame-store.js";
-import { encodeManifest, decodeManifest } from "../storage/snapshot-manifest.js";
+import { sharedPacks, release } from "../storage/frame-store.js";
 import { VmDisks, LeaseError, type DiskAttachment } from "./vm-disks.js";
-import type { DatastoreApi } from "../storage/datastore/types.js";
-import { toHex } from "../encoding.js";
+import { VmSnapshots } from "./vm-snapshots.js";
+import { VmMigration } from "./vm-migration.js";
+import type { BaseLayer, Outcome, RuntimeHost, VmConfig } from "./vm-types.js";
 
-/** What the VM object keeps about its VM (written once at creation). */
-export interface VmConfig {
-  id: string;
-  name: string;
-  memoryMiB: number;
-  kernel: { image: string; sha256: string };
-  initrd?: { image: string; sha256: string };
-  cmdline?: string;
-  /** Idle time (WFI, no console viewer) before the VM checkpoints and hibernates. */
-  idleTimeoutMs: number;
-  /** Most guest RAM the machine may hold in host memory, in MiB (the isolate's budget). */
-  maxResidentMiB?: number;
-  /** Virtual disks, /dev/vda first (changed only while powered off). */
-  disks?: DiskAttachment[];
-}
+export type { BaseLayer, CapturedSnapshot, Outcome, RuntimeHost, VmConfig } from "./vm-types.js";
 
-/** What the runtime needs from its Durable Object. */
-export interface RuntimeHost {
-  now(): number;
-  loadBlob(sha256: string): Promise<Uint8Array>;
-  /** Sends console output to every connected viewer. */
-  broadcast(bytes: Uint8Array): void;
-  viewers(): number;
-  setAlarm(at: number | null): Promise<void>;
-  /** Reports a power-state change (inventory, events). */
-  powerChanged(state: PowerState, reason: string): Promise<void>;
-  randomSeed(): bigint;
-  /** KV (content-addressed snapshot frames) and D1 (their index and reference counts). */
-  blobs: KVNamespace;
-  db: D1Database;
-  /** Disks: their datastores, the chunk bucket, and this object's name as a lease holder. */
-  datastore(id: string): DatastoreApi;
-  /** Another VM object by name (a migration's target). */
-  vm(name: string): {
-    migrationFrames(batch: MigrationBatch): Promise<Outcome<{ need: number[] }>>;
-    migrationConsoleHistory(start: number, tail: Uint8Array): Promise<Outcome<null>>;
-  };
-  bucket: R2Bucket;
-  holder: string;
-}
-
-/** The memory snapshot a VM's RAM is layered on (clones, reverts). */
-interface BaseLayer { manifest: string; packs: string[] }
-
-/** What a memory snapshot of a VM produced (the caller records and retains it). */
-export interface CapturedSnapshot {
-  manifest: string; packs: string[]; powerState: PowerState; frames: number; storedBytes: number;
-  /** The disks' frozen layers, when a snapshot id was given. */
-  disks: { disk: string; layer: string }[];
-}
-
-const CONSOLE_TAIL = 64 * 1024;
-/** Console history a migrated VM takes along (what the log keeps). */
-const CONSOLE_KEEP = 1 << 20;
-/** Frames per migration RPC (1 MiB of data at most), and RPCs on the wire at once. */
-const MIGRATION_BATCH = 256;
-const MIGRATION_IN_FLIGHT = 3;
-
-/**
- * Frames on their way to a migration target, packed for one RPC: per entry its pfn and kind
- * (0: zero, 1: data — the next 4 KiB of `data` —, 2: content the target already holds,
- * named by `hashes`), data frames concatenated.
- */
-export interface MigrationBatch { pfns: number[]; kinds: number[]; hashes: (string | null)[]; data: Uint8Array }
-const KIND_ZERO = 0;
-const KIND_DATA = 1;
-const KIND_HASH = 2;
-
-/** What the target needs besides the frames. */
-export interface MigrationPackage {
-  power: PowerState;
-  state?: VirtState;
-  console: { start: number; tail: Uint8Array };
-  lastError?: string | undefined;
-  /** Disk leases the coordinator handed to the target: disk id → epoch. */
-  leases?: Record<string, number>;
-}
-
-function isZero(b: Uint8Array): boolean {
-  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
-  return true;
-}
 /** Longest a busy guest's console output waits for its checkpoint. */
 const OUTPUT_MS = 50;
 const EMPTY = new Uint8Array(0);
-
-export type Outcome<T> = { ok: true; value: T } | { ok: false; status: 404 | 409 | 422 | 500; code: string; message: string };
 
 /** Cycles per slice: a few ms of guest work between yields. */
 const SLICE = 1_000_000n;
@@ -114,57 +34,57 @@ const INLINE_WAIT_MS = 200;
 /** Decoded-instruction cache: 16 KiB of host memory per slot. */
 const DECODE_SLOTS = 256;
 
+/** Lets other events (requests, alarms, completions) run between slices. */
 const yieldNow = () => new Promise<void>((res) => setTimeout(res, 0));
 
 export class VmRuntime {
-  private machine: VirtMachine | undefined;
+  machine: VirtMachine | undefined;
   private kernelCache: { kernel: Uint8Array; initrd: Uint8Array | undefined } | undefined;
   private looping = false;
-  private wakeInline: (() => void) | undefined;
+  wakeInline: (() => void) | undefined;
   private sleepingUntil: bigint | undefined;
   private idleSince: number | undefined;
   private lastCheckpoint = 0;
   private pacer: IdlePacer | undefined;
-  private vmDisks: VmDisks | undefined;
+  vmDisks: VmDisks | undefined;
   /** The leases were just granted (no renewal needed before running). */
-  private leasesFresh = false;
+  leasesFresh = false;
   /** Frames written since the last checkpoint (harvested from the hart). */
   private readonly checkpointDirty = new Set<number>();
-  /** While this VM migrates out: frames written since the last pre-copy round. */
-  private migrationDirty: Set<number> | undefined;
-  /** Incoming migration: content hash → a frame the target holds with it, and back. */
-  private incomingHashes: Map<string, number> | undefined;
-  private incomingOwner: Map<number, string> | undefined;
   /** Frames a migration target received (saves reading the list back at its resume). */
-  private knownPfns: Set<number> | undefined;
-  private incomingPfns: Set<number> | undefined;
+  knownPfns: Set<number> | undefined;
   /** While non-zero the run loop stays stopped (snapshots of disks and memory). */
-  private paused = 0;
+  paused = 0;
   /** Packs this runtime has pinned in the isolate's cache for its machine. */
-  private pinned: string[] = [];
+  pinned: string[] = [];
   /** Why the VM last stopped on its own (kept across evictions). */
-  private get lastError(): string | undefined { return this.store.get<string>("lastError"); }
-  private set lastError(v: string | undefined) {
+  get lastError(): string | undefined { return this.store.get<string>("lastError"); }
+  set lastError(v: string | undefined) {
     if (v === undefined) this.store.delete("lastError");
     else this.store.put("lastError", v);
   }
   /** Power actions, snapshots and restores run one at a time. */
   private queue: Promise<unknown> = Promise.resolve();
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+  exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn);
     this.queue = run.catch(() => undefined);
     return run;
   }
   readonly console: ConsoleLog;
-  private readonly store: CheckpointStore;
+  readonly store: CheckpointStore;
+  /** The VM's memory snapshots and its live migration: their own modules over this state. */
+  readonly snapshots: VmSnapshots;
+  readonly migration: VmMigration;
 
-  constructor(private readonly storage: DurableObjectStorage, private readonly host: RuntimeHost) {
+  constructor(private readonly storage: DurableObjectStorage, readonly host: RuntimeHost) {
     this.store = new CheckpointStore(storage);
     this.console = new ConsoleLog(storage.sql);
+    this.snapshots = new VmSnapshots(this);
+    this.migration = new VmMigration(this);
   }
 
   /** The VM's disks (built from the config on first use; rebuilt at power-on). */
-  private disks(): VmDisks {
+  disks(): VmDisks {
     this.vmDisks ??= new VmDisks(this.config?.disks ?? [], {
       datastore: (id) => this.host.datastore(id),
       bucket: this.host.bucket,
@@ -191,7 +111,7 @@ export class VmRuntime {
   }
 
   /** Frame f as the checkpoint has it (its own row, else the base layer's); undefined: zero. */
-  private savedFrame(f: number, base = this.store.get<BaseLayer>("base")): Uint8Array | undefined {
+  savedFrame(f: number, base = this.store.get<BaseLayer>("base")): Uint8Array | undefined {
     const own = this.store.frame(f);
     if (own) return own.length ? own : undefined;
     const ref = base ? this.store.baseRef(f) : undefined;
@@ -202,23 +122,23 @@ export class VmRuntime {
   }
 
   /** Moves the hart's dirty frames into the checkpoint's set (and a migration's). */
-  private harvest(): void {
+  harvest(): void {
     const m = this.machine;
     if (!m) return;
     for (const f of m.dirtyFrames()) {
       this.checkpointDirty.add(f);
-      this.migrationDirty?.add(f);
+      this.migration.noteDirty(f);
     }
   }
 
   /** Takes the disks' leases unless this VM holds them already. */
-  private async ensureLeases(): Promise<void> {
+  async ensureLeases(): Promise<void> {
     const d = this.disks();
     if (d.count > 0 && Object.keys(this.store.get<Record<string, number>>("leases") ?? {}).length === 0) await d.acquire();
   }
 
   /** Runs fn with the run loop stopped, then lets the guest go on. */
-  private async whilePaused<T>(fn: () => Promise<T>): Promise<T> {
+  async whilePaused<T>(fn: () => Promise<T>): Promise<T> {
     this.paused++;
     try {
       return await fn();
@@ -283,7 +203,7 @@ export class VmRuntime {
 
   /** Console input from the API or a viewer; wakes the VM. */
   async input(bytes: Uint8Array): Promise<Outcome<{ accepted: number }>> {
-    if (this.paused > 0 && this.migrationDirty) {
+    if (this.migration.switching) {
       return { ok: false, status: 409, code: "migrating", message: "the VM is switching hosts; send the input again in a moment" };
     }
     if (this.powerState !== "POWERED_ON") {
@@ -385,7 +305,7 @@ export class VmRuntime {
     await this.host.powerChanged("POWERED_OFF", reason);
   }
 
-  private dropMachine(): void {
+  dropMachine(): void {
     if (this.pinned.length) { sharedPacks.unpin(this.pinned); this.pinned = []; }
     this.machine = undefined;
     this.checkpointDirty.clear();
@@ -430,7 +350,7 @@ export class VmRuntime {
   private restoring: Promise<void> | undefined;
 
   /** Brings the machine into memory from the checkpoint (after eviction or hibernation). */
-  private async ensureMachine(): Promise<boolean> {
+  async ensureMachine(): Promise<boolean> {
     if (this.machine) return true;
     // A fenced source never runs again (the VM lives in its new object), nor does a source
     // stopped for its switchover, even after an eviction, unless the migration is aborted.
@@ -503,7 +423,7 @@ export class VmRuntime {
   }
 
   /** Starts the run loop (or cuts an idle wait short). */
-  private wake(): void {
+  wake(): void {
     if (this.wakeInline) { this.wakeInline(); return; }
     if (!this.looping) void this.loop();
   }
@@ -623,466 +543,13 @@ export class VmRuntime {
     await this.host.setAlarm(null);
   }
 
-  // ---- memory snapshots -------------------------------------------------------------------
-
-  /**
-   * Captures the whole VM (RAM, hart, devices, console tail) into the content-addressed
-   * frame store. Frames still in the base layer are referenced, not re-read. The VM keeps
-   * running; the caller retains the returned keys for whoever holds the snapshot.
-   */
-  captureSnapshot(snapshotId?: string): Promise<Outcome<CapturedSnapshot>> {
-    return this.exclusive(() => this.captureNow(snapshotId));
-  }
-
-  /**
-   * A snapshot of the disks only (a powered-off VM, or `memory: false`): what the guest
-   * wrote so far is committed, then every disk's layer is frozen as `snapshotId`.
-   */
-  snapshotDisks(snapshotId: string): Promise<Outcome<{ disks: { disk: string; layer: string }[] }>> {
-    return this.exclusive(() => this.whilePaused(async () => {
-      try {
-        if (this.machine) this.checkpoint();
-        await this.disks().commitJournal();
-        return { ok: true as const, value: { disks: await this.disks().snapshot(snapshotId) } };
-      } catch (e) {
-        return { ok: false as const, status: 409 as const, code: "disk_snapshot_failed", message: (e as Error).message };
-      }
-    }));
-  }
-
-  /** Reverts the disks to snapshot `snapshotId` (a snapshot without memory; the VM is off). */
-  revertDisks(snapshotId: string): Promise<Outcome<null>> {
-    return this.exclusive(async () => {
-      if (this.powerState !== "POWERED_OFF") return { ok: false, status: 409, code: "wrong_state", message: "power the VM off before reverting its disks" };
-      try {
-        await this.disks().revert(snapshotId);
-        return { ok: true, value: null };
-      } catch (e) {
-        return { ok: false, status: 409, code: "disk_revert_failed", message: (e as Error).message };
-      }
-    });
-  }
-
-  private async captureNow(snapshotId: string | undefined): Promise<Outcome<CapturedSnapshot>> {
-    const power = this.powerState;
-    if (power === "POWERED_OFF") return { ok: false, status: 409, code: "wrong_state", message: "a powered-off VM has no memory to snapshot" };
-    if (power === "POWERED_ON") {
-      if (!(await this.ensureMachine())) return { ok: false, status: 409, code: "wrong_state", message: `the VM could not resume: ${this.lastError}` };
-    }
-    // The guest stops while its disks are committed and frozen, so RAM and disks agree.
-    const taken = await this.whilePaused(async () => {
-      if (this.machine) this.checkpoint();
-      const state = this.store.get<VirtState>("machine");
-      if (!state) return undefined;
-      const own = new Map<number, Uint8Array>();
-      for (const f of this.store.pfns()) {
-        const b = this.store.frame(f);
-        if (b && b.length) own.set(f, b);
-      }
-      let disks: { disk: string; layer: string }[] = [];
-      if (snapshotId !== undefined && this.disks().count > 0) {
-        await this.disks().commitJournal();
-        disks = await this.disks().snapshot(snapshotId);
-      }
-      return { state, own, disks };
-    }).catch((e: Error) => e);
-    if (taken instanceof Error) return { ok: false, status: 409, code: "disk_snapshot_failed", message: taken.message };
-    if (!taken) return { ok: false, status: 409, code: "wrong_state", message: "the VM has no saved state yet" };
-    const { state, own, disks } = taken;
-    const now = this.host.now();
-    const { refs, newBytes } = await storeFrames(this.host.blobs, this.host.db, own, now);
-    const base = this.store.get<BaseLayer>("base");
-    if (base) for (const [f, r] of this.store.baseOnly()) refs.set(f, { pack: base.packs[r.pack]!, slot: r.slot } satisfies FrameRef);
-    const tail = this.console.read(Math.max(0, this.console.end - CONSOLE_TAIL), CONSOLE_TAIL);
-    const { json, packs } = encodeManifest({
-      memoryMiB: this.config!.memoryMiB, powerState: power, state, refs,
-      console: { end: tail.next, tail: tail.data },
-    });
-    const manifest = await storeManifest(this.host.blobs, this.host.db, json, now);
-    return { ok: true, value: { manifest, packs, powerState: power, frames: refs.size, storedBytes: newBytes, disks } };
-  }
-
-  /**
-   * Makes the VM continue from a memory snapshot (a clone's first state, or a revert): the
-   * snapshot becomes the base layer, own frames are dropped, and the power state becomes the
-   * snapshot's (a running snapshot runs at once unless `powerOn` is false: then SUSPENDED).
-   * `fresh`: a new VM (it takes the snapshot's console history); `counted`: the caller has
-   * already counted this VM's references to the snapshot's packs.
-   */
-  applySnapshot(manifestKey: string, powerOn: boolean, fresh = false, counted = false, diskSnapshot?: string): Promise<Outcome<{ powerState: PowerState }>> {
-    return this.exclusive(() => this.applyNow(manifestKey, powerOn, fresh, counted, diskSnapshot));
-  }
-
-  private async applyNow(manifestKey: string, powerOn: boolean, fresh: boolean, counted: boolean, diskSnapshot: string | undefined): Promise<Outcome<{ powerState: PowerState }>> {
-    let m;
-    try {
-      m = decodeManifest(await loadManifest(this.host.blobs, manifestKey));
-    } catch (e) {
-      return { ok: false, status: 422, code: "bad_snapshot", message: (e as Error).message };
-    }
-    if (m.memoryMiB !== this.config!.memoryMiB) {
-      return { ok: false, status: 422, code: "bad_snapshot", message: `the snapshot has ${m.memoryMiB} MiB of RAM, the VM ${this.config!.memoryMiB} MiB` };
-    }
-    this.dropMachine();
-    const power: PowerState = m.powerState === "POWERED_ON" && !powerOn ? "SUSPENDED" : m.powerState;
-    try {
-      // The disks go back to the state they had with this memory; a VM that will run holds their leases.
-      if (diskSnapshot !== undefined) await this.disks().revert(diskSnapshot);
-      if (power !== "POWERED_OFF") await this.ensureLeases();
-    } catch (e) {
-      const status = e instanceof LeaseError ? 409 : 422;
-      return { ok: false, status, code: e instanceof LeaseError ? "disk_locked" : "bad_snapshot", message: (e as Error).message };
-    }
-    const old = this.store.get<BaseLayer>("base");
-    // The new references are counted while the machine comes up; answered only once counted.
-    const retained = counted ? Promise.resolve() : retain(this.host.db, [manifestKey, ...m.packs]);
-    this.store.atomically(() => {
-      this.store.clearFrames();
-      this.store.setBase(m.frames);
-      this.store.put("base", { manifest: manifestKey, packs: m.packs } satisfies BaseLayer);
-      this.store.put("machine", m.state);
-      this.store.put("power", power);
-      this.store.put("hibernated", false);
-      // A new VM (a clone) starts with the snapshot's console history; a revert keeps its own
-      // log going forward, so offsets a reader holds stay valid (no byte shown twice).
-      if (fresh) this.console.restart(m.console.end - m.console.tail.length, m.console.tail);
-      else this.console.persist();
-    });
-    if (!fresh) await this.host.powerChanged(power, "reverted to a memory snapshot");
-    if (power === "POWERED_ON") {
-      if (!(await this.ensureMachine())) {
-        await retained;
-        return { ok: false, status: 422, code: "bad_snapshot", message: `the snapshot cannot be resumed: ${this.lastError}` };
-      }
-      this.wake();
-    } else await this.host.setAlarm(null);
-    await retained;
-    if (old) await release(this.host.blobs, this.host.db, [old.manifest, ...old.packs]);
-    return { ok: true, value: { powerState: power } };
-  }
-
   /** Forgets the base layer and gives its references back. */
-  private async dropBase(): Promise<void> {
+  async dropBase(): Promise<void> {
     const base = this.store.get<BaseLayer>("base");
     if (!base) return;
     this.store.clearBase();
     this.store.delete("base");
     await release(this.host.blobs, this.host.db, [base.manifest, ...base.packs]);
-  }
-
-  // ---- live migration -------------------------------------------------------------------
-  // The coordinator drives both ends: begin → rounds of pre-copy (frames written since the
-  // last round) while the guest runs → stop (the guest pauses: disks committed, the last
-  // frames, then the machine state and console) → the target finishes and runs → the source
-  // is fenced. Until the routing switches, abort puts the source back to work.
-
-  /** Source: starts tracking writes for pre-copy. A powered-off or suspended VM moves cold. */
-  migrationBegin(): Promise<Outcome<{ powerState: PowerState; memoryMiB: number }>> {
-    return this.exclusive(async () => {
-      const power = this.powerState;
-      if (this.store.get<string>("movedTo")) return { ok: false, status: 409, code: "moved", message: "this VM object was migrated away" };
-      if (power === "POWERED_ON" && !(await this.ensureMachine())) {
-        return { ok: false, status: 409, code: "wrong_state", message: `the VM could not resume: ${this.lastError}` };
-      }
-      // A suspended clone's snapshot frames are read from the isolate's pack cache: load them.
-      const base = this.store.get<BaseLayer>("base");
-      if (base && !this.machine && this.pinned.length === 0) {
-        await sharedPacks.pin(this.host.blobs, base.packs);
-        this.pinned = base.packs;
-      }
-      this.migrationDirty = new Set();
-      this.sentHashes = new Set();
-      return { ok: true, value: { powerState: this.powerState, memoryMiB: this.config!.memoryMiB } };
-    });
-  }
-
-  private sentHashes = new Set<string>();
-
-  /**
-   * Source: one pre-copy round to `target` (every frame the first time, then those written
-   * since the previous round). Frames whose content the target was already sent go as
-   * their SHA-256 only; zero frames as a mark.
-   */
-  async migrationRound(target: string, all: boolean, final = false): Promise<Outcome<{ frames: number; bytes: number; ms: number }>> {
-    const t0 = this.host.now();
-    let list: number[];
-    if (all) {
-      const n = this.config!.memoryMiB * 256;
-      const m = this.machine;
-      list = [];
-      const saved = new Set(this.store.pfns());
-      for (const f of this.store.basePfns()) saved.add(f);
-      if (m) for (const f of m.residentFrames()) saved.add(f);
-      for (let f = 0; f < n; f++) if (saved.has(f)) list.push(f);
-      if (m) this.harvest();
-      this.migrationDirty?.clear();
-    } else {
-      this.harvest();
-      list = [...(this.migrationDirty ?? [])].sort((a, b) => a - b);
-      this.migrationDirty?.clear();
-    }
-    const stub = this.host.vm(target);
-    let bytes = 0;
-    // Batches are packed into one buffer each and up to MIGRATION_IN_FLIGHT are on the wire
-    // at once (the next one is hashed while the previous ones travel).
-    const send = async (slice: number[]): Promise<Outcome<null>> => {
-      const b = await this.packFrames(slice, final);
-      let r = await stub.migrationFrames(b);
-      if (!r.ok) return r;
-      bytes += b.data.length + b.pfns.length * 8 + b.hashes.reduce((n, h) => n + (h ? h.length : 0), 0);
-      if (r.value.need.length) {
-        // The target no longer holds those contents: send them whole.
-        const again = await this.packFrames(r.value.need, true);
-        r = await stub.migrationFrames(again);
-        if (!r.ok) return r;
-        bytes += again.data.length;
-      }
-      return { ok: true, value: null };
-    };
-    const inFlight: Promise<Outcome<null>>[] = [];
-    for (let i = 0; i < list.length; i += MIGRATION_BATCH) {
-      // The guest keeps its share of the object's one thread: a slice of it may run between
-      // two batches (not in the final round, where it is stopped anyway).
-      if (!final && i > 0) await yieldNow();
-      inFlight.push(send(list.slice(i, i + MIGRATION_BATCH)));
-      if (inFlight.length >= MIGRATION_IN_FLIGHT) {
-        const r = await inFlight.shift()!;
-        if (!r.ok) return r;
-      }
-    }
-    for (const p of inFlight) {
-      const r = await p;
-      if (!r.ok) return r;
-    }
-    return { ok: true, value: { frames: list.length, bytes, ms: this.host.now() - t0 } };
-  }
-
-  private savedOrLive(f: number): Uint8Array | undefined {
-    return this.machine && !this.machine.hart.isLazy(f) ? this.machine.frameBytes(f) : this.savedFrame(f);
-  }
-
-  /** Packs frames for the wire: zero marks, contents the target was sent already as hashes, data. */
-  private async packFrames(pfns: number[], final: boolean): Promise<MigrationBatch> {
-    const frames = pfns.map((f) => this.savedOrLive(f));
-    const hashes = final ? frames.map(() => null) : await Promise.all(frames.map(async (d) =>
-      d && !isZero(d) ? toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", d))) : null));
-    const kinds: number[] = [];
-    const parts: Uint8Array[] = [];
-    frames.forEach((d, i) => {
-      const h = hashes[i] ?? null;
-      if (!d || isZero(d)) kinds.push(KIND_ZERO);
-      else if (h !== null && this.sentHashes.has(h)) kinds.push(KIND_HASH);
-      else {
-        kinds.push(KIND_DATA);
-        parts.push(d);
-        if (h !== null) this.sentHashes.add(h);
-      }
-    });
-    const data = new Uint8Array(parts.length * 4096);
-    parts.forEach((p, i) => data.set(p, i * 4096));
-    return { pfns, kinds, hashes, data };
-  }
-
-  /** Where the console history sent ahead to the target ends. */
-  private consoleSent: number | undefined;
-
-  /** Source: sends the console history ahead of the stop, so the stop carries only what follows. */
-  async migrationConsole(target: string): Promise<Outcome<{ bytes: number }>> {
-    const tail = this.console.read(Math.max(0, this.console.end - CONSOLE_KEEP), CONSOLE_KEEP);
-    const r = await this.host.vm(target).migrationConsoleHistory(tail.start, tail.data);
-    if (!r.ok) return r;
-    this.consoleSent = tail.next;
-    return { ok: true, value: { bytes: tail.data.length } };
-  }
-
-  /** Target: the console history so far (the stop's package continues it). */
-  migrationConsoleHistory(start: number, tail: Uint8Array): Outcome<null> {
-    if (!this.store.get<boolean>("incoming")) return { ok: false, status: 409, code: "wrong_state", message: "this VM object is not receiving a migration" };
-    this.console.restart(start, tail);
-    return { ok: true, value: null };
-  }
-
-  /** Frames written since the last round (what a stop-and-copy would still send). */
-  migrationPending(): number {
-    this.harvest();
-    return this.migrationDirty?.size ?? 0;
-  }
-
-  /**
-   * Source: the guest stops for good (unless aborted): disks committed, the last frames sent,
-   * and the machine state with the console returned for the target.
-   */
-  async migrationStop(target: string): Promise<Outcome<{ frames: number; bytes: number; pkg: MigrationPackage }>> {
-    this.paused++;
-    this.wakeInline?.();
-    this.store.put("migrationStopped", true);
-    try {
-      // Not a whole checkpoint (the frames go to the target, not to this object's storage):
-      // the machine state, the console output so far and the disks' journal, then the commit.
-      const m = this.machine;
-      let state = this.store.get<VirtState>("machine");
-      if (m) {
-        this.harvest();
-        state = m.saveState();
-        let shown: Uint8Array = new Uint8Array(0);
-        this.store.atomically(() => {
-          this.vmDisks?.journal();
-          shown = this.console.persist();
-        });
-        if (shown.length) this.host.broadcast(shown);
-      }
-      // The disks' last commit and the last frames go at the same time.
-      const [, last] = await Promise.all([this.disks().commitJournal(), this.migrationRound(target, false, true)]);
-      if (!last.ok) throw new Error(last.message);
-      // The console history went ahead (migrationConsole); only what came after goes now.
-      const from = Math.max(this.consoleSent ?? 0, this.console.end - CONSOLE_KEEP, 0);
-      const tail = this.console.read(from, CONSOLE_KEEP);
-      const pkg: MigrationPackage = {
-        power: this.powerState, ...(state ? { state } : {}),
-        console: { start: tail.start, tail: tail.data }, lastError: this.lastError,
-      };
-      return { ok: true, value: { frames: last.value.frames, bytes: last.value.bytes, pkg } };
-    } catch (e) {
-      return { ok: false, status: 409, code: "migration_failed", message: (e as Error).message };
-    }
-  }
-
-  /** Source: the migration failed before the switch; the guest carries on here. */
-  async migrationAbort(): Promise<void> {
-    this.store.delete("migrationStopped");
-    if (!this.machine && this.pinned.length) { sharedPacks.unpin(this.pinned); this.pinned = []; }
-    this.migrationDirty = undefined;
-    this.sentHashes = new Set();
-    if (this.paused > 0) this.paused--;
-    // Leases handed over meanwhile are taken back (with a new epoch).
-    try {
-      const d = this.disks();
-      if (d.count > 0 && this.powerState !== "POWERED_OFF") {
-        await d.release();
-        await d.acquire();
-        for (const disk of d.disks) disk.unfence();
-      }
-    } catch (e) {
-      this.lastError = `after an aborted migration: ${(e as Error).message}`;
-    }
-    if (this.machine && this.powerState === "POWERED_ON") this.wake();
-  }
-
-  /** Source: the VM runs elsewhere now; this object keeps only where it went. */
-  async migrationFenced(movedTo: string): Promise<void> {
-    this.migrationDirty = undefined;
-    this.dropMachine();
-    // The target holds every frame itself: the snapshot packs this VM was layered on are given back.
-    await this.dropBase();
-    this.vmDisks = undefined;
-    await this.host.setAlarm(null);
-    this.store.atomically(() => {
-      this.store.clearFrames();
-      this.store.clearBase();
-      this.store.delete("machine");
-      this.store.put("power", "POWERED_OFF");
-      this.store.put("movedTo", movedTo);
-    });
-  }
-
-  get movedTo(): string | undefined { return this.store.get<string>("movedTo"); }
-
-  /** A fenced source's only record: the VM object it moved to. */
-  markMoved(movedTo: string): void {
-    this.store.atomically(() => {
-      this.store.put("power", "POWERED_OFF");
-      this.store.put("movedTo", movedTo);
-    });
-  }
-
-  /** Target: a new incarnation waiting for frames (it does not run until finished). */
-  migrationPrepare(config: VmConfig): { holder: string } {
-    this.store.atomically(() => {
-      this.store.put("config", config);
-      this.store.put("power", "POWERED_OFF");
-      this.store.put("incoming", true);
-      this.store.clearFrames();
-    });
-    this.incomingHashes = new Map();
-    this.incomingOwner = new Map();
-    this.incomingPfns = new Set();
-    return { holder: this.host.holder };
-  }
-
-  /** Target: frames from the source (data, a zero mark, or a content hash it already holds). */
-  migrationFrames(batch: MigrationBatch): Outcome<{ need: number[] }> {
-    if (!this.store.get<boolean>("incoming")) return { ok: false, status: 409, code: "wrong_state", message: "this VM object is not receiving a migration" };
-    const hashes = (this.incomingHashes ??= new Map());
-    const owner = (this.incomingOwner ??= new Map());
-    // pfn gets new content: the hash it held no longer names it.
-    const forget = (pfn: number): void => {
-      const h = owner.get(pfn);
-      if (h !== undefined && hashes.get(h) === pfn) hashes.delete(h);
-      owner.delete(pfn);
-    };
-    const remember = (pfn: number, h: string): void => { hashes.set(h, pfn); owner.set(pfn, h); };
-    const need: number[] = [];
-    const frames = this.config!.memoryMiB * 256;
-    let at = 0;
-    this.store.atomically(() => {
-      batch.pfns.forEach((pfn, i) => {
-        const kind = batch.kinds[i];
-        const hash = batch.hashes[i] ?? null;
-        const data = kind === KIND_DATA ? batch.data.subarray(at, (at += 4096)) : undefined;
-        if (!Number.isInteger(pfn) || pfn < 0 || pfn >= frames) return;
-        if (kind === KIND_ZERO) { forget(pfn); this.store.deleteFrame(pfn); this.incomingPfns?.delete(pfn); return; }
-        if (data) {
-          if (data.length !== 4096) return;
-          forget(pfn);
-          this.store.putFrame(pfn, data);
-          this.incomingPfns?.add(pfn);
-          if (hash !== null) remember(pfn, hash);
-          return;
-        }
-        // Content named by its hash: copied from the frame last seen with it (if that frame
-        // was overwritten since, the source sends the data again).
-        const from = hash !== null ? hashes.get(hash) : undefined;
-        if (from === pfn) return;
-        const bytes = from !== undefined ? this.store.frame(from) : undefined;
-        if (bytes && bytes.length === 4096) { forget(pfn); this.store.putFrame(pfn, bytes); owner.set(pfn, hash!); this.incomingPfns?.add(pfn); }
-        else need.push(pfn);
-      });
-    });
-    return { ok: true, value: { need } };
-  }
-
-  /** Target: the machine state arrives; the VM takes its disks' leases and runs from here. */
-  async migrationFinish(pkg: MigrationPackage): Promise<Outcome<{ powerState: PowerState }>> {
-    if (!this.store.get<boolean>("incoming")) return { ok: false, status: 409, code: "wrong_state", message: "this VM object is not receiving a migration" };
-    this.store.atomically(() => {
-      if (pkg.state) this.store.put("machine", pkg.state);
-      this.store.put("power", pkg.power);
-      this.store.put("hibernated", false);
-      this.store.delete("incoming");
-      if (pkg.lastError !== undefined) this.store.put("lastError", pkg.lastError);
-      // Continues the history sent ahead, or replaces it when it does not line up.
-      if (pkg.console.start === this.console.end) {
-        this.console.append(pkg.console.tail);
-        this.console.persist();
-      } else this.console.restart(pkg.console.start, pkg.console.tail);
-    });
-    this.incomingHashes = undefined;
-    this.incomingOwner = undefined;
-    // (Set in migrationPrepare: an instance evicted since has none and reads the list back.)
-    if (this.incomingPfns) this.knownPfns = this.incomingPfns;
-    this.incomingPfns = undefined;
-    try {
-      // The coordinator handed the disks' leases over to this object (one step per disk).
-      if (pkg.leases) { this.store.put("leases", pkg.leases); this.leasesFresh = true; }
-      else if (pkg.power !== "POWERED_OFF") await this.ensureLeases();
-    } catch (e) {
-      return { ok: false, status: 409, code: "disk_locked", message: (e as Error).message };
-    }
-    if (pkg.power === "POWERED_ON") {
-      if (!(await this.ensureMachine())) return { ok: false, status: 409, code: "migration_failed", message: `the migrated state does not resume: ${this.lastError}` };
-      this.wake();
-    }
-    return { ok: true, value: { powerState: this.powerState } };
   }
 
   /** Writes dirty frames, machine state and console output in one transaction. */

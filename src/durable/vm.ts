@@ -4,9 +4,10 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env.js";
 import type { PowerAction, PowerState } from "../cluster/power.js";
-import { VmRuntime, type RuntimeHost, type CapturedSnapshot, type MigrationBatch, type MigrationPackage, type Outcome, type VmConfig } from "./vm-runtime.js";
+import { VmRuntime, type RuntimeHost, type CapturedSnapshot, type Outcome, type VmConfig } from "./vm-runtime.js";
 import { readBlob } from "../storage/image-store.js";
 import type { DiskAttachment } from "./vm-disks.js";
+import type { MigrationBatch, MigrationPackage } from "./vm-migration.js";
 
 const decoder = new TextDecoder();
 
@@ -76,17 +77,17 @@ export class VmObject extends DurableObject<Env> {
    * disks are committed and frozen under that id at the same instant.
    */
   async captureSnapshot(snapshotId?: string): Promise<Outcome<CapturedSnapshot>> {
-    return this.rt.captureSnapshot(snapshotId);
+    return this.rt.snapshots.captureSnapshot(snapshotId);
   }
 
   /** A snapshot of the disks alone (powered off, or memory: false). */
   async snapshotDisks(snapshotId: string): Promise<Outcome<{ disks: { disk: string; layer: string }[] }>> {
-    return this.rt.snapshotDisks(snapshotId);
+    return this.rt.snapshots.snapshotDisks(snapshotId);
   }
 
   /** A powered-off VM's disks back to a snapshot. */
   async revertDisks(snapshotId: string): Promise<Outcome<null>> {
-    return this.rt.revertDisks(snapshotId);
+    return this.rt.snapshots.revertDisks(snapshotId);
   }
 
   /** Replaces the disk list (add, extend, remove while powered off). */
@@ -101,12 +102,12 @@ export class VmObject extends DurableObject<Env> {
    */
   async createFromSnapshot(config: VmConfig, manifest: string, powerOn: boolean): Promise<Outcome<{ powerState: PowerState }>> {
     this.rt.create(config);
-    return this.rt.applySnapshot(manifest, powerOn, true, true);
+    return this.rt.snapshots.applySnapshot(manifest, powerOn, true, true);
   }
 
   /** Continues from one of its memory snapshots (a revert). */
   async applySnapshot(manifest: string, powerOn: boolean, diskSnapshot?: string): Promise<Outcome<{ powerState: PowerState }>> {
-    return this.rt.applySnapshot(manifest, powerOn, false, false, diskSnapshot);
+    return this.rt.snapshots.applySnapshot(manifest, powerOn, false, false, diskSnapshot);
   }
 
   async consoleOutput(from: number, max?: number): Promise<{ data: string; start: number; next: number }> {
@@ -122,56 +123,56 @@ export class VmObject extends DurableObject<Env> {
   // ---- live migration (driven by the CoordinatorObject) ----
 
   async migrationBegin(): Promise<Outcome<{ powerState: PowerState; memoryMiB: number }>> {
-    return this.rt.migrationBegin();
+    return this.rt.migration.migrationBegin();
   }
 
   async migrationRound(target: string, all: boolean): Promise<Outcome<{ frames: number; bytes: number; ms: number }>> {
-    return this.rt.migrationRound(target, all);
+    return this.rt.migration.migrationRound(target, all);
   }
 
   async migrationPending(): Promise<number> {
-    return this.rt.migrationPending();
+    return this.rt.migration.migrationPending();
   }
 
   async migrationStop(target: string): Promise<Outcome<{ frames: number; bytes: number; pkg: MigrationPackage }>> {
-    return this.rt.migrationStop(target);
+    return this.rt.migration.migrationStop(target);
   }
 
   async migrationAbort(): Promise<void> {
-    await this.rt.migrationAbort();
+    await this.rt.migration.migrationAbort();
   }
 
   /** The VM runs in `movedTo` now: viewers are told where the output went on (their next offset). */
   async migrationFenced(movedTo: string): Promise<void> {
     const end = this.rt.console.end;
-    await this.rt.migrationFenced(movedTo);
+    await this.rt.migration.migrationFenced(movedTo);
     for (const ws of this.ctx.getWebSockets()) {
       try { ws.close(4001, `moved ${end}`); } catch { /* already closed */ }
     }
     // Everything else this object stored goes; it keeps only where the VM went.
     await this.ctx.storage.deleteAll();
     this.rt = this.runtime();
-    this.rt.markMoved(movedTo);
+    this.rt.migration.markMoved(movedTo);
   }
 
   migrationPrepare(config: VmConfig): { holder: string } {
-    return this.rt.migrationPrepare(config);
+    return this.rt.migration.migrationPrepare(config);
   }
 
   async migrationConsole(target: string): Promise<Outcome<{ bytes: number }>> {
-    return this.rt.migrationConsole(target);
+    return this.rt.migration.migrationConsole(target);
   }
 
   migrationConsoleHistory(start: number, tail: Uint8Array): Outcome<null> {
-    return this.rt.migrationConsoleHistory(start, tail);
+    return this.rt.migration.migrationConsoleHistory(start, tail);
   }
 
   migrationFrames(batch: MigrationBatch): Outcome<{ need: number[] }> {
-    return this.rt.migrationFrames(batch);
+    return this.rt.migration.migrationFrames(batch);
   }
 
   async migrationFinish(pkg: MigrationPackage): Promise<Outcome<{ powerState: PowerState }>> {
-    return this.rt.migrationFinish(pkg);
+    return this.rt.migration.migrationFinish(pkg);
   }
 
   /** Removes everything the object stores (the VM is deleted). */

@@ -12,7 +12,7 @@ import { badRequest, conflict, notFound, unavailable, unprocessable } from "../e
 import { newId } from "../ids.js";
 import { nameSchema } from "../schemas/vms.js";
 import { emit } from "./events.js";
-import { startTask, taskJson } from "./tasks.js";
+import { queueTask, startTask, taskJson } from "./tasks.js";
 import { findVm } from "./vm-common.js";
 import { FAULT_POINTS, type MigrateOptions } from "../durable/coordinator.js";
 
@@ -46,9 +46,7 @@ export function coordinator(env: Env) {
 /** Starts a migration task (202 body). */
 async function startMigration(c: Parameters<typeof startTask>[0], vmId: string, host: string, opts: MigrateOptions) {
   const db = openDb(c.env.DB);
-  const now = Date.now();
-  const id = newId("task");
-  await db.insert(schema.tasks).values({ id, kind: "migrate", state: "queued", progress: 0, entityId: vmId, result: null, error: null, createdAt: now, updatedAt: now });
+  const { id } = await queueTask(c.env.DB, "migrate", vmId);
   const r = await coordinator(c.env).migrate(id, vmId, host, opts);
   if (!r.ok) {
     await db.update(schema.tasks).set({ state: "failed", error: JSON.stringify({ code: "conflict", message: r.message }), updatedAt: Date.now() }).where(eq(schema.tasks.id, id));
@@ -107,9 +105,7 @@ export const hostRoutes = new Hono<AppEnv>()
       for (const [i, vm] of vms.entries()) {
         const to = await leastLoadedHost(c.env, vm.memoryMiB, h.id);
         if (!to) throw unavailable(`no other connected host has ${vm.memoryMiB} MiB free for VM ${vm.id}`);
-        const taskId = newId("task");
-        const now = Date.now();
-        await db.insert(schema.tasks).values({ id: taskId, kind: "migrate", state: "queued", progress: 0, entityId: vm.id, result: null, error: null, createdAt: now, updatedAt: now });
+        const { id: taskId } = await queueTask(c.env.DB, "migrate", vm.id);
         await coordinator(c.env).migrateNow(taskId, vm.id, to, {});
         const [t] = await db.select().from(schema.tasks).where(eq(schema.tasks.id, taskId));
         if (t?.state !== "succeeded") throw conflict(`migrating VM ${vm.id} failed: ${t?.error ?? "unknown"}`);

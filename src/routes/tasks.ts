@@ -25,11 +25,17 @@ export function taskJson(t: TaskRow) {
  * progress (0..100) and returns the result; an ApiError or any error fails the task with its
  * message. It runs on after the answer (waitUntil).
  */
-export async function startTask(c: Context<AppEnv>, kind: string, entityId: string, work: (progress: (p: number) => Promise<void>) => Promise<unknown>): Promise<ReturnType<typeof taskJson>> {
-  const db = openDb(c.env.DB);
+/** A new task row, queued (whoever runs it moves it on: startTask, or the CoordinatorObject). */
+export async function queueTask(d1: D1Database, kind: string, entityId: string): Promise<TaskRow> {
   const now = Date.now();
   const row: TaskRow = { id: newId("task"), kind, state: "queued", progress: 0, entityId, result: null, error: null, createdAt: now, updatedAt: now };
-  await db.insert(schema.tasks).values(row);
+  await openDb(d1).insert(schema.tasks).values(row);
+  return row;
+}
+
+export async function startTask(c: Context<AppEnv>, kind: string, entityId: string, work: (progress: (p: number) => Promise<void>) => Promise<unknown>): Promise<ReturnType<typeof taskJson>> {
+  const db = openDb(c.env.DB);
+  const row = await queueTask(c.env.DB, kind, entityId);
   const set = async (v: Partial<TaskRow>) => {
     await db.update(schema.tasks).set({ ...v, updatedAt: Date.now() }).where(eq(schema.tasks.id, row.id));
     if (v.state) await recordEvent(c.env.DB, "task", entityId, `${kind} ${row.id} ${v.state}`, { task: row.id, state: v.state });
