@@ -10,6 +10,7 @@ import type { PowerState } from "../cluster/power.js";
 import type { Outcome, VmConfig } from "./vm-runtime.js";
 import type { MigrationPackage } from "./vm-migration.js";
 import type { DatastoreApi } from "../storage/datastore/types.js";
+import type { FaultPoint } from "../schemas/hosts.js";
 
 /** The VM object's migration methods, as plain promises (RPC stubs of a union type confuse inference). */
 interface VmEnd {
@@ -26,9 +27,6 @@ interface VmEnd {
   destroy(): Promise<void>;
 }
 
-/** Protocol steps where a test may inject a failure (EDGEVISOR_TEST_FAULTS=1 only). */
-export const FAULT_POINTS = ["prepare", "precopy", "stop", "handover", "finish", "switch"] as const;
-export type FaultPoint = (typeof FAULT_POINTS)[number];
 
 export interface MigrateOptions {
   /** Downtime target in ms (the stop-and-copy starts once the rest fits in it). */

@@ -3,13 +3,12 @@
 // references any more.
 import { Hono } from "hono";
 import { asc, eq } from "drizzle-orm";
-import { z } from "zod";
 import type { AppEnv } from "../app.js";
 import { openDb, schema } from "../storage/db/index.js";
 import { jsonBody } from "../body.js";
 import { conflict } from "../errors.js";
 import { newId } from "../ids.js";
-import { nameSchema } from "../schemas/vms.js";
+import { createDatastoreSchema, updateDatastoreSchema } from "../schemas/datastores.js";
 import { emit } from "./events.js";
 import { visibleIds } from "../security/inventory-tree.js";
 import { datastoreStub, diskJson, dsUnwrap, openDatastore } from "./disk-common.js";
@@ -17,19 +16,6 @@ import type { DatastoreStats } from "../storage/datastore/types.js";
 
 const GIB = 1 << 30;
 const MIB = 1 << 20;
-
-export const createDatastoreSchema = z.object({
-  name: nameSchema,
-  /** Capacity in MiB (or capacityGiB). */
-  capacityMiB: z.number().int().min(1).max(1 << 30).optional(),
-  capacityGiB: z.number().int().min(1).max(1 << 20).optional(),
-  datacenter: z.string().min(1).optional(),
-}).strict().refine((b) => (b.capacityMiB === undefined) !== (b.capacityGiB === undefined), "give capacityMiB or capacityGiB (one of them)");
-
-export const updateDatastoreSchema = z.object({
-  capacityMiB: z.number().int().min(1).max(1 << 30).optional(),
-  capacityGiB: z.number().int().min(1).max(1 << 20).optional(),
-}).strict().refine((b) => (b.capacityMiB === undefined) !== (b.capacityGiB === undefined), "give capacityMiB or capacityGiB (one of them)");
 
 const capacityOf = (b: { capacityMiB?: number | undefined; capacityGiB?: number | undefined }) =>
   b.capacityGiB !== undefined ? b.capacityGiB * GIB : (b.capacityMiB ?? 0) * MIB;

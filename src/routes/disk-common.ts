@@ -13,6 +13,8 @@ import { startTask } from "./tasks.js";
 import type { DiskAttachment } from "../durable/vm-disks.js";
 import type { DiskInfo, DsOutcome, Provisioning } from "../storage/datastore/types.js";
 import { MAX_CHUNK_BYTES, MIN_CHUNK_BYTES } from "../storage/datastore/types.js";
+import type { z } from "zod";
+import type { diskSpecSchema } from "../schemas/vms.js";
 
 export type DiskRow = typeof schema.disks.$inferSelect;
 export type DatastoreRow = typeof schema.datastores.$inferSelect;
@@ -27,13 +29,8 @@ export const DEFAULT_CHUNK_KIB = 64;
 /** Chunks zeroed per datastore call while an eager-zeroed thick disk is prepared. */
 const ZERO_BATCH = 16;
 
-export interface DiskSpec {
-  sizeMiB: number;
-  provisioning?: Provisioning | undefined;
-  image?: string | undefined;
-  datastore?: string | undefined;
-  chunkKiB?: number | undefined;
-}
+/** A disk as requests describe it (POST /api/vms `disks`, POST /api/vms/:id/disks). */
+export type DiskSpec = z.infer<typeof diskSpecSchema>;
 
 /** The datastore's Durable Object (its RPC methods answer DsOutcome). */
 export function datastoreStub(env: Env, id: string) {

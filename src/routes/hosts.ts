@@ -3,37 +3,17 @@
 // run in the CoordinatorObject as tasks.
 import { Hono } from "hono";
 import { and, asc, eq, ne } from "drizzle-orm";
-import { z } from "zod";
 import type { AppEnv } from "../app.js";
 import type { Env } from "../env.js";
 import { openDb, schema } from "../storage/db/index.js";
 import { jsonBody } from "../body.js";
 import { badRequest, conflict, notFound, unavailable, unprocessable } from "../errors.js";
 import { newId } from "../ids.js";
-import { nameSchema } from "../schemas/vms.js";
+import { createHostSchema, migrateSchema } from "../schemas/hosts.js";
 import { emit } from "./events.js";
 import { queueTask, startTask, taskJson } from "./tasks.js";
 import { findVm } from "./vm-common.js";
-import { FAULT_POINTS, type MigrateOptions } from "../durable/coordinator.js";
-
-/** Durable Object location hints a host may name. */
-export const REGIONS = ["wnam", "enam", "sam", "weur", "eeur", "apac", "oc", "afr", "me"] as const;
-
-export const createHostSchema = z.object({
-  name: nameSchema,
-  region: z.enum(REGIONS, { error: `must be one of ${REGIONS.join(", ")}` }),
-  memoryMiB: z.number().int().min(64, "must be at least 64 MiB").max(1 << 24),
-  cluster: z.string().min(1).optional(),
-}).strict();
-
-export const migrateSchema = z.object({
-  host: z.string().min(1, "must be a host id"),
-  /** Edgevisor extensions: the downtime target and the round limit of the pre-copy. */
-  downtimeMs: z.number().int().min(1).max(10_000).optional(),
-  maxRounds: z.number().int().min(1).max(100).optional(),
-  /** Tests only (EDGEVISOR_TEST_FAULTS=1): fail at a protocol step. */
-  failAt: z.enum(FAULT_POINTS).optional(),
-}).strict();
+import type { MigrateOptions } from "../durable/coordinator.js";
 
 export function hostStub(env: Env, id: string) {
   return env.HOST.get(env.HOST.idFromName(id));
