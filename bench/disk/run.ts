@@ -2,7 +2,7 @@
 // workload.
 //
 //   node --import tsx bench/disk/run.ts [--json] [--size-mib N] [--chunk-kib K[,K...]]...
-//                                       [--only qemu|edgevisor] [--runs N] [--random R]
+//                                       [--only qemu|edgevisor] [--runs N] [--random R] [--stats]
 //   (npm run bench:disk; the Edgevisor half needs the hart built: npm run build:core)
 //
 // Guest: the small kernel (tools/guest/out/small/Image, Linux 6.1 with a busybox 1.37
@@ -53,6 +53,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { WranglerDev, root } from "../lib/wrangler-dev.js";
+import { hasWebSocket, openConsole } from "../lib/console-socket.js";
+import { measureR2Ceiling, type R2Ceiling } from "./r2-ceiling.js";
 const KERNEL = join(root, "tools/guest/out/small/Image");
 const PORT = 8797;
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -84,6 +86,7 @@ function die(msg: string): never {
   process.exit(2);
 }
 const json = argv.includes("--json");
+const showStats = argv.includes("--stats");
 const sizeMiB = intArg("--size-mib", 32);
 const runs = intArg("--runs", 1);
 const randomOps = intArg("--random", 200);
@@ -148,6 +151,8 @@ interface Console {
   /** Resolves once text() has grown past what it was (or after a short poll interval). */
   more(): Promise<void>;
   describe(): string;
+  /** The disk's counters (Edgevisor, with --stats): logged per workload as deltas. */
+  diskCounters?(): Promise<Record<string, number>>;
 }
 
 async function waitFor(c: Console, pattern: string | RegExp, mark: number, timeoutMs: number): Promise<string> {
@@ -207,7 +212,9 @@ async function runWorkload(c: Console, res: SystemResult, tBoot: number): Promis
       for (let i = 0; i < 5; i++) rts.push((await timed(c, ":")).ms);
       allRts.push(...rts);
       res.roundTripMs = Number(median(allRts).toFixed(1));
+      const before = showStats ? await c.diskCounters?.() : undefined;
       const { ms, out } = await timed(c, w.cmd);
+      if (before) logCounterDeltas(before, (await c.diskCounters?.())!);
       const err = w.check(out);
       if (err) throw new Error(`${c.describe()}: ${w.label}: ${err}`);
       const net = Math.max(ms - median(rts), 0.001);
@@ -280,7 +287,17 @@ async function api(method: string, path: string, body?: unknown): Promise<any> {
   return text ? JSON.parse(text) : undefined;
 }
 
-function vmConsole(vm: string, name: string): Console {
+/**
+ * The VM's console: its WebSocket when this Node has one (see bench/lib/console-socket.ts),
+ * else console/output polled every 5 ms (those polls load the thread the VM runs on).
+ */
+async function vmConsole(vm: string, name: string): Promise<Console & { close(): void }> {
+  const diskCounters = async () => (await api("GET", `/api/vms/${vm}`)).stats.disks[0];
+  if (hasWebSocket()) {
+    const sock = await openConsole(BASE, vm, TOKEN);
+    return { text: sock.text, send: async (s) => sock.send(s), more: () => sock.more(), describe: () => name, diskCounters, close: sock.close };
+  }
+  log(`  ${name}: no WebSocket in this Node (run it with --experimental-websocket): polling console/output instead`);
   let out = "";
   let next = 0;
   return {
@@ -293,7 +310,20 @@ function vmConsole(vm: string, name: string): Console {
       if (!r.data) await sleep(5);
     },
     describe: () => name,
+    diskCounters,
+    close: () => {},
   };
+}
+
+/** --stats: what the disk did during a workload (counts and milliseconds spent waiting). */
+function logCounterDeltas(a: Record<string, number>, b: Record<string, number>): void {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(b)) {
+    if (typeof v !== "number" || typeof a[k] !== "number") continue;
+    const d = v - a[k]!;
+    if (d !== 0) parts.push(`${k} ${d}`);
+  }
+  log(`    disk: ${parts.join(", ")}`);
 }
 
 async function runEdgevisorVm(kernel: string, chunkKiB: number | undefined): Promise<SystemResult> {
@@ -310,9 +340,11 @@ async function runEdgevisorVm(kernel: string, chunkKiB: number | undefined): Pro
       : `creating the VM failed: ${(e as Error).message}`;
     throw new Error(msg);
   }
+  const con = await vmConsole(vm.id, name);
   try {
-    await runWorkload(vmConsole(vm.id, name), res, tBoot);
+    await runWorkload(con, res, tBoot);
   } finally {
+    con.close();
     await api("POST", `/api/vms/${vm.id}/power?action=stop`).catch(() => {});
     await api("DELETE", `/api/vms/${vm.id}`).catch(() => {});
   }
@@ -384,6 +416,11 @@ async function main(): Promise<void> {
     }
   }
   if (doEdgevisor) edge = await runEdgevisor();
+  let ceiling: R2Ceiling | undefined;
+  if (doEdgevisor) {
+    log("local R2: measuring its own put and get rates");
+    ceiling = await measureR2Ceiling().catch((e) => { log(`local R2: ${(e as Error).message}`); return undefined; });
+  }
 
   const ratio = (e: SystemResult, k: RowKey) => {
     const a = rowValue(e, k), b = qemu ? rowValue(qemu, k) : undefined;
@@ -397,6 +434,7 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({
       sizeMiB, diskMiB, memoryMiB: MEMORY_MIB, randomOps, runs, targetRatio: TARGET_RATIO,
       qemu: qemu ?? null,
+      r2Ceiling: ceiling ?? null,
       qemuDerived: qemu ? derived(qemu) : null,
       edgevisor: edge.map((e) => ({ ...e, derived: derived(e), ratios: Object.fromEntries(ROWS.map((w) => [w.key, ratio(e, w.key) ?? null])), targetMet: qemu && !e.error ? targetMet(e) : null })),
     }));
@@ -416,6 +454,12 @@ async function main(): Promise<void> {
       .map((r) => `${r.system}${r.chunkKiB ? ` ${r.chunkKiB} KiB` : ""} ${r.roundTripMs} ms`).join(", ");
     if (rt) console.log(`console round trip (median, subtracted): ${rt}`);
     for (const r of rows) console.log("  " + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join("   "));
+    if (ceiling) {
+      const q = qemu && !qemu.error ? qemu.workloads : undefined;
+      const bound = (v: number, k: "seqWrite" | "seqRead") => (q?.[k] ? ` (at most ${(v / q[k]!.value).toFixed(2)}x QEMU)` : "");
+      console.log(`local R2 itself (miniflare, 1 MiB objects, 8 in flight): put ${ceiling.putMBps.toFixed(1)} MB/s${bound(ceiling.putMBps, "seqWrite")}, ` +
+        `get ${ceiling.getMBps.toFixed(1)} MB/s${bound(ceiling.getMBps, "seqRead")}; 64 KiB put ${ceiling.put64KiBMs.toFixed(2)} ms, 64 KiB ranged get ${ceiling.get64KiBMs.toFixed(2)} ms`);
+    }
     for (const r of [qemu, ...edge]) if (r?.error) console.log(`${r.system}${r.chunkKiB ? ` (chunk ${r.chunkKiB} KiB)` : ""}: not measured: ${r.error}`);
     if (qemu && !qemu.error) {
       for (const e of edge) {

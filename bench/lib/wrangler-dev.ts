@@ -1,9 +1,10 @@
 // The service under `wrangler dev` for the benchmarks: local storage in a throwaway
 // directory (D1 migrations applied), an admin token and extra [vars], no network or
 // telemetry; ready() waits until it answers, stop() ends its process group, tail() gives the
-// last lines it wrote (for failure reports).
+// last lines it wrote (for failure reports). BENCH_WRANGLER_LOG=FILE appends everything it
+// writes to FILE.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,7 +32,9 @@ export class WranglerDev {
     const vars = Object.entries({ EDGEVISOR_ADMIN_TOKEN: this.token, ...this.vars }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
     const child = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", String(this.port), "--persist-to", this.persist, ...vars],
       { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    const logFile = process.env.BENCH_WRANGLER_LOG;
     const keep = (d: Buffer) => {
+      if (logFile) appendFileSync(logFile, d);
       this.log += d.toString();
       if (this.log.length > 200_000) this.log = this.log.slice(-100_000);
     };

@@ -197,6 +197,15 @@ export class VirtMachine {
   }
 
   /**
+   * Resident frame f's bytes in place (no copy; valid only until the machine runs again or
+   * its memory grows); undefined when it is absent (zero) or still lazy.
+   */
+  frameView(f: number): Uint8Array | undefined {
+    if (!Number.isInteger(f) || f < 0 || f >= this.hart.frameCount) throw new RangeError(`${f} is not a frame of this machine`);
+    return this.hart.frame(f);
+  }
+
+  /**
    * Frames changed since the last call (or the restore): written, or released by the
    * balloon (then frameBytes is undefined: the frame is zero). Incremental checkpoints
    * write these over the previous checkpoint's frames.

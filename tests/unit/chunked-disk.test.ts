@@ -23,8 +23,10 @@ class MemRemote implements DiskRemote {
   extents = new Map<number, { key: string; offset: number } | null>();
   refuse: string | undefined;
   fetches = 0;
+  resolves = 0;
   private n = 0;
   async resolve(first: number, count: number): Promise<ChunkSource[]> {
+    this.resolves++;
     return Array.from({ length: count }, (_, i) => {
       const k = this.extents.get(first + i);
       return k ? { kind: "r2", key: k.key, offset: k.offset } : { kind: "zero" };
@@ -97,6 +99,14 @@ describe("ChunkedDisk", () => {
     expect(flushed).toBe(true);
     expect(journal.rows.size).toBe(0);
     expect(new TextDecoder().decode(remote.committed(100, 5))).toBe("hello");
+  });
+
+  it("locates the chunks of a sequential read and its read-ahead with one datastore lookup per window", async () => {
+    const remote = new MemRemote();
+    const disk = new ChunkedDisk({ id: "d1", sizeBytes: 256 * CHUNK, chunkBytes: CHUNK, remote, journal: new MemJournal(), cacheBytes: 64 << 20 });
+    for (let at = 0; at < 64 * CHUNK; at += 1 << 20) expect(await read(disk, at, 1 << 20)).toEqual(new Uint8Array(1 << 20));
+    // 4 MiB read 1 MiB at a time with 2 MiB of read-ahead: chunks 0..95, two 64-chunk windows.
+    expect(remote.resolves).toBe(2);
   });
 
   it("serves evicted chunks from the journal before their commit", async () => {

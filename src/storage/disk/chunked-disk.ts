@@ -502,8 +502,11 @@ export class ChunkedDisk implements BlockBackend {
   private async source(index: number): Promise<ChunkSource> {
     const known = this.sources.get(index);
     if (known) return known;
-    const first = index;
-    const count = Math.min(Math.max(RESOLVE_WINDOW, this.readAhead), this.chunkCount - first);
+    // Aligned windows: the chunks of one read (and its read-ahead) share one or two lookups
+    // instead of each starting its own.
+    const window = Math.max(RESOLVE_WINDOW, this.readAhead);
+    const first = index - (index % window);
+    const count = Math.min(window, this.chunkCount - first);
     let p = this.resolving.get(first);
     if (!p) {
       const t0 = Date.now();
