@@ -48,4 +48,11 @@ export interface BlockBackend {
   flush(done: (ok: boolean) => void): void;
   /** Optional: deallocate (reads return zeros afterwards). */
   discard?(offset: number, length: number, done: (ok: boolean) => void): void;
+  /**
+   * Optional: true (once) after a request started work that proceeds outside the machine
+   * (a remote read, read-ahead). The machine then ends its run slice after the guest's
+   * notify, so the embedding's event loop can send that work on its way instead of after
+   * the slice.
+   */
+  takeYieldHint?(): boolean;
 }

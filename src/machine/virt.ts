@@ -51,6 +51,7 @@ export interface VirtConfig {
 }
 
 export type VirtStop =
+  /** The slice ended: the budget is spent, or a disk started remote work and the caller should let it go out. Call run() again. */
   | { kind: "budget" }
   | { kind: "idle"; deadline: bigint | undefined }
   | { kind: "poweroff" }
@@ -89,6 +90,8 @@ export class VirtMachine {
   private readonly sbi: Sbi;
   private readonly pendingInput: number[] = [];
   private resetRequest: ResetKind | undefined;
+  /** A disk started work outside the machine during the guest's notify: run() returns early. */
+  private yieldRequested = false;
 
   constructor(module: WebAssembly.Module, readonly config: VirtConfig) {
     const ramBytes = BigInt(config.memoryMiB) << 20n;
@@ -137,7 +140,7 @@ export class VirtMachine {
         t = new VirtioMmio(this.balloon, mem, line);
       } else if (backend) {
         const blk = new VirtioBlock(backend);
-        t = new VirtioMmio(blk, mem, (level) => this.plic.setSource(irq, level));
+        t = new VirtioMmio(blk, mem, (level) => this.plic.setSource(irq, level), () => { this.yieldRequested = true; });
         this.disks.push(blk);
       } else {
         // Every slot in the device tree answers; an empty one reads as device id 0.
@@ -327,6 +330,10 @@ export class VirtMachine {
       if (r === StopReason.Halt) {
         const ev = this.test.event;
         this.test.event = undefined;
+        if (ev === undefined && this.yieldRequested) {
+          this.yieldRequested = false;
+          return { kind: "budget" };
+        }
         if (ev?.kind === "reset") return { kind: "reboot" };
         return { kind: "poweroff" };
       }

@@ -109,6 +109,16 @@ describe("ChunkedDisk", () => {
     expect(remote.resolves).toBe(2);
   });
 
+  it("asks the machine to yield once after starting remote loads, not after a cached read", async () => {
+    const { disk } = setup();
+    const pending = read(disk, 0, 4096);
+    expect(disk.takeYieldHint()).toBe(true);
+    expect(disk.takeYieldHint()).toBe(false);
+    await pending;
+    await read(disk, 0, 4096);
+    expect(disk.takeYieldHint()).toBe(false);
+  });
+
   it("serves evicted chunks from the journal before their commit", async () => {
     const { disk, remote } = setup(2 * CHUNK);
     for (let i = 0; i < 6; i++) await write(disk, i * CHUNK, new Uint8Array(CHUNK).fill(i + 1));

@@ -109,6 +109,8 @@ export class ChunkedDisk implements BlockBackend {
   private resolving = new Map<number, Promise<void>>();
   private seq = 0;
   private lastReadEnd = -1;
+  /** Loads were started since the machine last asked (takeYieldHint). */
+  private startedLoads = false;
   /** Flush waiters for the next commit round. */
   private waiters: ((ok: boolean) => void)[] = [];
   private committing: Promise<void> | undefined;
@@ -193,6 +195,12 @@ export class ChunkedDisk implements BlockBackend {
       },
       (e) => { this.lastError = `write at ${offset}: ${(e as Error).message}`; done(false); this.onComplete(); },
     );
+  }
+
+  takeYieldHint(): boolean {
+    const r = this.startedLoads;
+    this.startedLoads = false;
+    return r;
   }
 
   flush(done: (ok: boolean) => void): void {
@@ -444,6 +452,7 @@ export class ChunkedDisk implements BlockBackend {
   private startLoads(indices: number[]): void {
     const todo = [...new Set(indices)].filter((n) => n >= 0 && n < this.chunkCount && !this.cache.has(n) && !this.loading.has(n) && !this.journal.has(n));
     if (todo.length === 0) return;
+    this.startedLoads = true;
     const fetched = this.fetchAll(todo);
     fetched.catch(() => { /* each chunk's promise reports it */ });
     for (const n of todo) {

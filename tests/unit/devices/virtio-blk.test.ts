@@ -6,7 +6,7 @@ import {
   VIRTIO_BLK_T_GET_ID, VIRTIO_BLK_T_IN, VIRTIO_BLK_T_OUT, VIRTIO_BLK_T_WRITE_ZEROES,
 } from "../../../src/machine/devices/virtio/block.js";
 import { MemoryBlockBackend } from "../../../src/machine/devices/virtio/memory-backend.js";
-import type { BlockBackend } from "../../../src/machine/ports.js";
+import { MmioResult, type BlockBackend } from "../../../src/machine/ports.js";
 import { Driver, FakeRam, R, S, irqProbe, type DriverQueue } from "./virtio-driver.js";
 
 const F = (b: number): bigint => 1n << BigInt(b);
@@ -259,6 +259,32 @@ describe("virtio-blk with deferred completion", () => {
     backend.complete(0); // flush fails in this backend
     expect(r3.status()).toBe(VIRTIO_BLK_S_IOERR);
     expect(blk.pendingRequests).toBe(0);
+  });
+
+  it("ends the machine's run slice after a notify that left work with the backend, not after one it finished", () => {
+    const ram = new FakeRam();
+    let yields = 0;
+    const backend = new DeferredBackend(new Uint8Array(8 * 512));
+    const mmio = new VirtioMmio(new VirtioBlock(backend), ram, irqProbe().line, () => { yields++; });
+    const drv = new Driver(mmio, ram);
+    expect(drv.negotiate(~0n)).toBe(true);
+    const q = drv.setupQueue(0);
+    drv.driverOk();
+    request(ram, q, VIRTIO_BLK_T_IN, 0n, { inLen: 512 });
+    expect(mmio.write(R.QueueNotify, 4, 0n)).toBe(MmioResult.Stop);
+    expect(yields).toBe(1);
+    backend.complete(0);
+    // Other register writes, and notifies whose requests all completed at once, go on.
+    expect(mmio.write(R.InterruptACK, 4, 1n)).toBe(MmioResult.Ok);
+    const sync = new MemoryBlockBackend(new Uint8Array(4096));
+    const m2 = new VirtioMmio(new VirtioBlock(sync), ram, irqProbe().line, () => { yields++; });
+    const d2 = new Driver(m2, ram);
+    expect(d2.negotiate(~0n)).toBe(true);
+    const q2 = d2.setupQueue(0);
+    d2.driverOk();
+    request(ram, q2, VIRTIO_BLK_T_IN, 0n, { inLen: 512 });
+    expect(m2.write(R.QueueNotify, 4, 0n)).toBe(MmioResult.Ok);
+    expect(yields).toBe(1);
   });
 
   it("drops completions that arrive after a device reset", () => {

@@ -143,6 +143,8 @@ export class VirtioBlock implements VirtioDevice {
         if (chain === undefined) break;
         this.start(chain);
       }
+      // Requests left waiting on the backend, or work it started ahead: let it get going.
+      if (this.inflight.size > 0 || this.backend.takeYieldHint?.()) this.host.yieldSoon();
     } finally {
       this.draining = false;
     }

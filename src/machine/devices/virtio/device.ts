@@ -35,6 +35,8 @@ export interface VirtioHost {
   fail(reason: string): void;
   /** Runs fn; a throw inside becomes fail() instead of escaping. */
   guard(fn: () => void): void;
+  /** Work started outside the machine: end the current run slice after the guest's notify. */
+  yieldSoon(): void;
 }
 
 export interface VirtioDevice {

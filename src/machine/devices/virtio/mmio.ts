@@ -56,7 +56,15 @@ export class VirtioMmio implements MmioDevice {
   /** All feature bits offered to the driver. */
   readonly offered: bigint;
 
-  constructor(readonly device: VirtioDevice, private readonly mem: GuestMemory, private readonly irq: IrqLine) {
+  /** A device asked (during the current register write) for the run slice to end. */
+  private yieldWanted = false;
+
+  /**
+   * `onYield`: called when a register write should end the machine's run slice (the write
+   * then answers MmioResult.Stop); without it such requests are ignored.
+   */
+  constructor(readonly device: VirtioDevice, private readonly mem: GuestMemory, private readonly irq: IrqLine,
+    private readonly onYield?: () => void) {
     this.offered = device.features | TRANSPORT_FEATURES;
     this.queues = device.queueMax.map((m) => this.freshQueue(m));
     const self = this;
@@ -70,6 +78,7 @@ export class VirtioMmio implements MmioDevice {
       configChanged: () => self.configChanged(),
       fail: (reason) => self.fail(reason),
       guard: (fn) => self.guard(fn),
+      yieldSoon: () => { self.yieldWanted = true; },
     };
     device.attach(host);
   }
@@ -100,7 +109,13 @@ export class VirtioMmio implements MmioDevice {
   write(offset: number, size: number, value: bigint): MmioResult {
     if (offset >= REG.Config && offset < VIRTIO_MMIO_SIZE) return this.writeConfig(offset - REG.Config, size, value);
     if (size !== 4 || (offset & 3) !== 0 || offset < 0 || offset >= VIRTIO_MMIO_SIZE) return MmioResult.AccessFault;
+    this.yieldWanted = false;
     this.guard(() => this.writeReg(offset, Number(BigInt.asUintN(32, value))));
+    if (this.yieldWanted && this.onYield) {
+      this.yieldWanted = false;
+      this.onYield();
+      return MmioResult.Stop;
+    }
     return MmioResult.Ok;
   }
 
