@@ -46,7 +46,9 @@ export const eventRoutes = new Hono<AppEnv>().get("/events", async (c) => {
 
 /** Records an event without holding up the answer. */
 export function emit(c: Context<AppEnv>, kind: string, entityId: string, message: string, data?: unknown): void {
-  const p = recordEvent(c.env.DB, kind, entityId, message, data).catch((e: unknown) => console.error("event write failed", e));
+  // Started on the next turn, after the answer has gone out (the write does not hold it up).
+  const p = new Promise((res) => setTimeout(res, 0)).then(() => recordEvent(c.env.DB, kind, entityId, message, data))
+    .catch((e: unknown) => console.error("event write failed", e));
   try { c.executionCtx.waitUntil(p); } catch { /* no execution context (tests): it still runs */ }
 }
 
