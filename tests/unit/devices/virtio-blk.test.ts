@@ -285,6 +285,15 @@ describe("virtio-blk with deferred completion", () => {
     request(ram, q2, VIRTIO_BLK_T_IN, 0n, { inLen: 512 });
     expect(m2.write(R.QueueNotify, 4, 0n)).toBe(MmioResult.Ok);
     expect(yields).toBe(1);
+    // A flush left pending yields once; later notifies that complete at once do not.
+    let pendingFlush: ((ok: boolean) => void) | undefined;
+    sync.flush = (done) => { pendingFlush = done; };
+    request(ram, q2, VIRTIO_BLK_T_FLUSH, 0n, {});
+    expect(m2.write(R.QueueNotify, 4, 0n)).toBe(MmioResult.Stop);
+    request(ram, q2, VIRTIO_BLK_T_IN, 0n, { inLen: 512 });
+    expect(m2.write(R.QueueNotify, 4, 0n)).toBe(MmioResult.Ok);
+    expect(yields).toBe(2);
+    pendingFlush!(true);
   });
 
   it("drops completions that arrive after a device reset", () => {

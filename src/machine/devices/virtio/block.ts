@@ -69,6 +69,8 @@ export class VirtioBlock implements VirtioDevice {
   /** Heads restored from a snapshot, to submit again on resume(). */
   private replay: number[] = [];
   private draining = false;
+  /** A request submitted by the current drain did not complete at once. */
+  private startedAsync = false;
 
   constructor(readonly backend: BlockBackend, opts: VirtioBlockOptions = {}) {
     const qs = opts.queueSize ?? 256;
@@ -137,14 +139,16 @@ export class VirtioBlock implements VirtioDevice {
     const q = this.host.queue(0);
     if (q === undefined) return;
     this.draining = true;
+    this.startedAsync = false;
     try {
       while (this.host.live && this.inflightBytes < INFLIGHT_LIMIT_BYTES) {
         const chain = q.pop();
         if (chain === undefined) break;
         this.start(chain);
       }
-      // Requests left waiting on the backend, or work it started ahead: let it get going.
-      if (this.inflight.size > 0 || this.backend.takeYieldHint?.()) this.host.yieldSoon();
+      // Requests this notify left waiting on the backend, or work it started ahead: let it
+      // get going now rather than after the machine's run slice.
+      if (this.startedAsync || this.backend.takeYieldHint?.()) this.host.yieldSoon();
     } finally {
       this.draining = false;
     }
@@ -271,6 +275,7 @@ export class VirtioBlock implements VirtioDevice {
     } catch {
       done(VIRTIO_BLK_S_IOERR);
     }
+    if (!called) this.startedAsync = true;
   }
 
   /** Writes the status byte and returns the chain (unless the device was reset meanwhile). */
