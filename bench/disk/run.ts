@@ -1,7 +1,7 @@
 // bench/disk: guest disk throughput on Edgevisor (wrangler dev) beside QEMU, same guest, same
 // workload.
 //
-//   node --import tsx bench/disk/run.ts [--json] [--size-mib N] [--chunk-kib K[,K...]]...
+//   node --experimental-websocket --import tsx bench/disk/run.ts [--json] [--size-mib N] [--chunk-kib K[,K...]]...
 //                                       [--only qemu|edgevisor] [--runs N] [--random R] [--stats]
 //   (npm run bench:disk; the Edgevisor half needs the hart built: npm run build:core)
 //
@@ -43,7 +43,10 @@
 // Edgevisor: wrangler dev as bench/clone starts it (throwaway --persist-to, admin token),
 // the small kernel uploaded, then per --chunk-kib value (or once without) a fresh VM
 // POST /api/vms {memoryMiB: 64, disks: [{sizeMiB, provisioning: "thin", chunkKiB?}],
-// powerOn: true}, driven through console/input and console/output (polled every 5 ms).
+// powerOn: true}, driven through its console WebSocket (Node 20: --experimental-websocket,
+// which the npm script passes; without it, console/input and console/output polled every
+// 5 ms). --stats logs the disk's counters per workload; after the runs the local R2's own
+// put/get rates are measured (r2-ceiling.ts) and printed under the table.
 //
 // Progress goes to stderr. Exit status 1 when a requested system failed (the table still
 // shows what was measured); 0 otherwise, even when the target is missed.
