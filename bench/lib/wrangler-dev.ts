@@ -2,7 +2,8 @@
 // directory (D1 migrations applied), an admin token and extra [vars], no network or
 // telemetry; ready() waits until it answers, stop() ends its process group, tail() gives the
 // last lines it wrote (for failure reports). BENCH_WRANGLER_LOG=FILE appends everything it
-// writes to FILE.
+// writes to FILE. A benchmark that is interrupted (Ctrl-C, timeout) takes its servers down
+// with it instead of leaving them on their ports.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +16,26 @@ const wrangler = join(root, "node_modules/.bin/wrangler");
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
 export class WranglerDev {
+  /** Servers still running, with their storage: killed and removed if this process is interrupted or exits (they run detached). */
+  private static readonly live = new Map<ChildProcess, string>();
+  private static hooked = false;
+
+  private static killOnExit(): void {
+    if (WranglerDev.hooked) return;
+    WranglerDev.hooked = true;
+    const killAll = () => {
+      for (const [c, dir] of WranglerDev.live) {
+        try { process.kill(-c.pid!, "SIGKILL"); } catch { /* gone */ }
+        rmSync(dir, { recursive: true, force: true });
+      }
+      WranglerDev.live.clear();
+    };
+    process.once("exit", killAll);
+    for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+      process.once(sig, () => { killAll(); process.exit(128 + (sig === "SIGINT" ? 2 : sig === "SIGTERM" ? 15 : 1)); });
+    }
+  }
+
   readonly base: string;
   readonly persist: string;
   private child: ChildProcess | undefined;
@@ -41,6 +62,9 @@ export class WranglerDev {
     child.stdout!.on("data", keep);
     child.stderr!.on("data", keep);
     this.child = child;
+    WranglerDev.live.set(child, this.persist);
+    child.once("exit", () => WranglerDev.live.delete(child));
+    WranglerDev.killOnExit();
     for (let i = 0; i < 600; i++) {
       if (child.exitCode !== null) throw new Error(`wrangler dev exited: ${this.tail()}`);
       try { if ((await fetch(`${this.base}/`)).ok) return; } catch { /* starting */ }
