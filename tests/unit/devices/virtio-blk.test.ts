@@ -11,11 +11,10 @@ import { Driver, FakeRam, R, S, irqProbe, type DriverQueue } from "./virtio-driv
 
 const F = (b: number): bigint => 1n << BigInt(b);
 
-function setup(backend: BlockBackend, want: bigint = ~0n) {
-  const ram = new FakeRam();
+function setup(backend: BlockBackend, want: bigint = ~0n, onYield?: () => void, ram = new FakeRam()) {
   const irq = irqProbe();
   const blk = new VirtioBlock(backend);
-  const mmio = new VirtioMmio(blk, ram, irq.line);
+  const mmio = new VirtioMmio(blk, ram, irq.line, onYield);
   const drv = new Driver(mmio, ram);
   expect(drv.negotiate(want)).toBe(true);
   const q = drv.setupQueue(0);
@@ -262,14 +261,10 @@ describe("virtio-blk with deferred completion", () => {
   });
 
   it("ends the machine's run slice after a notify that left work with the backend, not after one it finished", () => {
-    const ram = new FakeRam();
     let yields = 0;
+    const onYield = () => { yields++; };
     const backend = new DeferredBackend(new Uint8Array(8 * 512));
-    const mmio = new VirtioMmio(new VirtioBlock(backend), ram, irqProbe().line, () => { yields++; });
-    const drv = new Driver(mmio, ram);
-    expect(drv.negotiate(~0n)).toBe(true);
-    const q = drv.setupQueue(0);
-    drv.driverOk();
+    const { ram, q, mmio } = setup(backend, ~0n, onYield);
     request(ram, q, VIRTIO_BLK_T_IN, 0n, { inLen: 512 });
     expect(mmio.write(R.QueueNotify, 4, 0n)).toBe(MmioResult.Stop);
     expect(yields).toBe(1);
@@ -277,11 +272,7 @@ describe("virtio-blk with deferred completion", () => {
     // Other register writes, and notifies whose requests all completed at once, go on.
     expect(mmio.write(R.InterruptACK, 4, 1n)).toBe(MmioResult.Ok);
     const sync = new MemoryBlockBackend(new Uint8Array(4096));
-    const m2 = new VirtioMmio(new VirtioBlock(sync), ram, irqProbe().line, () => { yields++; });
-    const d2 = new Driver(m2, ram);
-    expect(d2.negotiate(~0n)).toBe(true);
-    const q2 = d2.setupQueue(0);
-    d2.driverOk();
+    const { q: q2, mmio: m2 } = setup(sync, ~0n, onYield, ram);
     request(ram, q2, VIRTIO_BLK_T_IN, 0n, { inLen: 512 });
     expect(m2.write(R.QueueNotify, 4, 0n)).toBe(MmioResult.Ok);
     expect(yields).toBe(1);
