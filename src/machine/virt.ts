@@ -312,6 +312,7 @@ export class VirtMachine {
   /** Runs up to budget cycles; SBI calls are handled inside. Throws LazyFaultError when a lazy frame's load failed. */
   run(budget: bigint): VirtStop {
     const end = this.hart.clock + budget;
+    this.yieldRequested = false;
     while (true) {
       this.feedInput();
       this.rtc.poll?.();
