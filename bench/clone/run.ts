@@ -21,7 +21,7 @@
 //    --runs restarts, medians.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { WranglerDev, root } from "../lib/wrangler-dev.js";
+import { WranglerDev, apiClient, root } from "../lib/wrangler-dev.js";
 import { hasWebSocket, openConsole } from "../lib/console-socket.js";
 
 const PORT = 8799;
@@ -33,14 +33,7 @@ const runs = Number(args[args.indexOf("--runs") + 1] ?? 5) || 5;
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
-async function api(method: string, path: string, body?: unknown): Promise<any> {
-  const init: RequestInit = { method, headers: { authorization: `Bearer ${TOKEN}` } };
-  if (body !== undefined) init.body = typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body);
-  const r = await fetch(`${BASE}${path}`, init);
-  const text = await r.text();
-  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const api = apiClient(BASE, TOKEN);
 
 /**
  * Types `echo <tag>-$((20+22))` and resolves when `<tag>-42` appears. Over the console

@@ -55,7 +55,7 @@ import { mkdtempSync, readFileSync, rmSync, closeSync, openSync, ftruncateSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { WranglerDev, root } from "../lib/wrangler-dev.js";
+import { ApiError, WranglerDev, apiClient, root } from "../lib/wrangler-dev.js";
 import { hasWebSocket, openConsole } from "../lib/console-socket.js";
 import { measureR2Ceiling, type R2Ceiling } from "./r2-ceiling.js";
 const KERNEL = join(root, "tools/guest/out/small/Image");
@@ -277,18 +277,8 @@ async function runQemu(): Promise<SystemResult> {
 }
 
 // ---- Edgevisor under wrangler dev ----
-class ApiError extends Error {
-  constructor(readonly status: number, message: string) { super(message); }
-}
 
-async function api(method: string, path: string, body?: unknown): Promise<any> {
-  const init: RequestInit = { method, headers: { authorization: `Bearer ${TOKEN}` } };
-  if (body !== undefined) init.body = typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body);
-  const r = await fetch(`${BASE}${path}`, init);
-  const text = await r.text();
-  if (!r.ok) throw new ApiError(r.status, `${method} ${path}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const api = apiClient(BASE, TOKEN);
 
 /**
  * The VM's console: its WebSocket when this Node has one (see bench/lib/console-socket.ts),

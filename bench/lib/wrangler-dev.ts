@@ -1,7 +1,8 @@
 // The service under `wrangler dev` for the benchmarks: local storage in a throwaway
 // directory (D1 migrations applied), an admin token and extra [vars], no network or
 // telemetry; ready() waits until it answers, stop() ends its process group, tail() gives the
-// last lines it wrote (for failure reports). BENCH_WRANGLER_LOG=FILE appends everything it
+// last lines it wrote (for failure reports); apiClient() makes the JSON calls the
+// benchmarks send it. BENCH_WRANGLER_LOG=FILE appends everything it
 // writes to FILE. A benchmark that is interrupted (Ctrl-C, timeout) takes its servers down
 // with it instead of leaving them on their ports.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
@@ -93,4 +94,24 @@ export class WranglerDev {
   tail(lines = 30): string {
     return this.log.split("\n").filter((l) => l.trim()).slice(-lines).join("\n");
   }
+}
+
+/** A call the service answered with an error status: the status and the body as sent. */
+export class ApiError extends Error {
+  constructor(readonly status: number, readonly body: string, message: string) { super(message); }
+}
+
+/**
+ * JSON calls to the service at `base` with a bearer token (a string or bytes body goes as it
+ * is); the parsed answer, or ApiError.
+ */
+export function apiClient(base: string, token: string): (method: string, path: string, body?: unknown) => Promise<any> {
+  return async (method, path, body) => {
+    const init: RequestInit = { method, headers: { authorization: `Bearer ${token}` } };
+    if (body !== undefined) init.body = (typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body)) as NonNullable<RequestInit["body"]>;
+    const r = await fetch(`${base}${path}`, init);
+    const text = await r.text();
+    if (!r.ok) throw new ApiError(r.status, text, `${method} ${path}: ${r.status} ${text}`);
+    return text ? JSON.parse(text) : undefined;
+  };
 }

@@ -44,7 +44,7 @@
 // tail); 0 otherwise, even when the target is missed.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { WranglerDev, root } from "../lib/wrangler-dev.js";
+import { ApiError, WranglerDev, apiClient, root } from "../lib/wrangler-dev.js";
 const KERNEL = join(root, "tools/guest/out/small/Image");
 const PORT = 8796;
 const BASE = `http://127.0.0.1:${PORT}`;
@@ -85,18 +85,7 @@ const server = new WranglerDev(PORT, TOKEN, {
 }, "bench-migrate");
 const serverTail = (lines = 30) => server.tail(lines);
 
-class ApiError extends Error {
-  constructor(readonly status: number, readonly body: string, message: string) { super(message); }
-}
-
-async function api(method: string, path: string, body?: unknown): Promise<any> {
-  const init: RequestInit = { method, headers: { authorization: `Bearer ${TOKEN}` } };
-  if (body !== undefined) init.body = (typeof body === "string" || body instanceof Uint8Array ? body : JSON.stringify(body)) as NonNullable<RequestInit["body"]>;
-  const r = await fetch(`${BASE}${path}`, init);
-  const text = await r.text();
-  if (!r.ok) throw new ApiError(r.status, text, `${method} ${path}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
+const api = apiClient(BASE, TOKEN);
 
 // ---- the guest's console ----
 class GuestConsole {

@@ -11,6 +11,7 @@ import type { Outcome, VmConfig } from "./vm-runtime.js";
 import type { MigrationPackage } from "./vm-migration.js";
 import type { DatastoreApi } from "../storage/datastore/types.js";
 import type { FaultPoint } from "../schemas/hosts.js";
+import { recordEvent, updateTask, type TaskPatch } from "../storage/task-log.js";
 
 /** The VM object's migration methods, as plain promises (RPC stubs of a union type confuse inference). */
 interface VmEnd {
@@ -26,7 +27,6 @@ interface VmEnd {
   migrationFinish(pkg: MigrationPackage): Promise<Outcome<{ powerState: PowerState }>>;
   destroy(): Promise<void>;
 }
-
 
 export interface MigrateOptions {
   /** Downtime target in ms (the stop-and-copy starts once the rest fits in it). */
@@ -112,30 +112,19 @@ export class CoordinatorObject extends DurableObject<Env> {
     try { await this.run(taskId, vmId, hostId, opts); } finally { this.active.delete(vmId); }
   }
 
-  private async task(id: string, patch: { state?: string; progress?: number; result?: unknown; error?: { code: string; message: string } }): Promise<void> {
-    const now = Date.now();
-    const sets: string[] = ["updated_at = ?"];
-    const args: (string | number)[] = [now];
-    if (patch.state) { sets.push("state = ?"); args.push(patch.state); }
-    if (patch.progress !== undefined) { sets.push("progress = ?"); args.push(Math.round(patch.progress)); }
-    if (patch.result !== undefined) { sets.push("result = ?"); args.push(JSON.stringify(patch.result)); }
-    if (patch.error) { sets.push("error = ?"); args.push(JSON.stringify(patch.error)); }
-    const stmts = [this.env.DB.prepare(`UPDATE tasks SET ${sets.join(", ")} WHERE id = ?`).bind(...args, id)];
-    if (patch.state) {
-      stmts.push(this.env.DB.prepare("INSERT INTO events (at, kind, entity_id, message, data) VALUES (?, 'task', (SELECT entity_id FROM tasks WHERE id = ?), ?, ?)")
-        .bind(now, id, `migrate ${id} ${patch.state}`, JSON.stringify({ task: id, state: patch.state })));
-    }
-    await this.env.DB.batch(stmts);
+  /** The migration task's row (queued by the route that started it). */
+  private task(taskId: string, vmId: string, patch: TaskPatch): Promise<void> {
+    return updateTask(this.env.DB, { id: taskId, kind: "migrate", entityId: vmId }, patch);
   }
 
   private async run(taskId: string, vmId: string, hostId: string, opts: MigrateOptions): Promise<void> {
-    await this.task(taskId, { state: "running" });
+    await this.task(taskId, vmId, { state: "running" });
     try {
       const result = await this.protocol(taskId, vmId, hostId, opts);
-      await this.task(taskId, { state: "succeeded", progress: 100, result });
+      await this.task(taskId, vmId, { state: "succeeded", progress: 100, result });
     } catch (e) {
       const err = e as Error;
-      await this.task(taskId, { state: "failed", error: { code: err instanceof InjectedFault ? "injected_fault" : "migration_failed", message: err.message } })
+      await this.task(taskId, vmId, { state: "failed", error: { code: err instanceof InjectedFault ? "injected_fault" : "migration_failed", message: err.message } })
         .catch((x) => console.error("task bookkeeping failed", x));
     }
   }
@@ -159,8 +148,7 @@ export class CoordinatorObject extends DurableObject<Env> {
     const dst = this.env.VM.get(this.env.VM.idFromName(toName), region !== "auto" ? { locationHint: region as DurableObjectLocationHint } : {}) as unknown as VmEnd;
     const hosts = this.env.HOST;
     const targetHost = hosts.get(hosts.idFromName(hostId));
-    await targetHost.init(host.id, host.region, host.memory_mib);
-    const reserved = await targetHost.reserve(vmId, vm.memory_mib);
+    const reserved = await targetHost.reserve(vmId, vm.memory_mib, { id: host.id, region: host.region, memoryMiB: host.memory_mib });
     if (!reserved.ok) throw new Error(reserved.message);
 
     let switched = false;
@@ -204,7 +192,7 @@ export class CoordinatorObject extends DurableObject<Env> {
         bytesSent += r.value.bytes;
         copyMs += r.value.ms;
         this.fault(opts, "precopy");
-        await this.task(taskId, { progress: Math.min(80, 10 + (70 * framesPerRound.length) / maxRounds) });
+        await this.task(taskId, vmId, { progress: Math.min(80, 10 + (70 * framesPerRound.length) / maxRounds) });
       }
       const preMs = Math.max(1, Date.now() - preStart);
       this.fault(opts, "precopy");
@@ -258,8 +246,7 @@ export class CoordinatorObject extends DurableObject<Env> {
         await this.ctx.storage.setAlarm(Date.now() + FENCE_RETRY_MS);
       }
       await hosts.get(hosts.idFromName(vm.host_id)).release(vmId).catch(() => undefined);
-      await db.prepare("INSERT INTO events (at, kind, entity_id, message) VALUES (?, 'vm.migrated', ?, ?)")
-        .bind(Date.now(), vmId, `migrated from ${vm.host_id} to ${hostId} (downtime ${downtimeMs} ms)`).run();
+      await recordEvent(db, "vm.migrated", vmId, `migrated from ${vm.host_id} to ${hostId} (downtime ${downtimeMs} ms)`);
       return {
         totalMs: Date.now() - t0, downtimeMs, switchMs, steps, rounds: framesPerRound.length, bytesSent, framesPerRound,
         dirtyRate: Math.round((dirtied * 1000) / preMs), transferRate: Math.round(bytesSent / Math.max(1, copyMs)),

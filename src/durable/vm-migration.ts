@@ -7,7 +7,7 @@
 import type { VirtState } from "../machine/virt.js";
 import type { PowerState } from "../cluster/power.js";
 import { sharedPacks } from "../storage/frame-store.js";
-import { toHex } from "../encoding.js";
+import { concatBytes, isZeroBytes, sha256Hex } from "../encoding.js";
 import type { VmRuntime } from "./vm-runtime.js";
 import type { BaseLayer, Outcome, VmConfig } from "./vm-types.js";
 
@@ -37,17 +37,16 @@ export interface MigrationPackage {
   leases?: Record<string, number>;
 }
 
-function isZero(b: Uint8Array): boolean {
-  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
-  return true;
-}
-
 /** Lets the guest's run loop take a slice between two batches. */
 const nextTurn = () => new Promise<void>((res) => setTimeout(res, 0));
 
 export class VmMigration {
   /** While this VM migrates out: frames written since the last pre-copy round. */
   private dirty: Set<number> | undefined;
+  /** Contents already sent to the target this migration (later copies go as their hash). */
+  private sentHashes = new Set<string>();
+  /** Where the console history sent ahead to the target ends. */
+  private consoleSent: number | undefined;
   /** Incoming migration: content hash → a frame the target holds with it, and back. */
   private incomingHashes: Map<string, number> | undefined;
   private incomingOwner: Map<number, string> | undefined;
@@ -65,7 +64,6 @@ export class VmMigration {
   get switching(): boolean {
     return this.rt.paused > 0 && this.dirty !== undefined;
   }
-
 
   /** Source: starts tracking writes for pre-copy. A powered-off or suspended VM moves cold. */
   migrationBegin(): Promise<Outcome<{ powerState: PowerState; memoryMiB: number }>> {
@@ -86,8 +84,6 @@ export class VmMigration {
       return { ok: true, value: { powerState: this.rt.powerState, memoryMiB: this.rt.config!.memoryMiB } };
     });
   }
-
-  private sentHashes = new Set<string>();
 
   /**
    * Source: one pre-copy round to `target` (every frame the first time, then those written
@@ -154,14 +150,14 @@ export class VmMigration {
 
   /** Packs frames for the wire: zero marks, contents the target was sent already as hashes, data. */
   private async packFrames(pfns: number[], final: boolean): Promise<MigrationBatch> {
-    const frames = pfns.map((f) => this.savedOrLive(f));
-    const hashes = final ? frames.map(() => null) : await Promise.all(frames.map(async (d) =>
-      d && !isZero(d) ? toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", d))) : null));
+    // Absent and all-zero frames go as a zero mark.
+    const frames = pfns.map((f) => { const d = this.savedOrLive(f); return d && !isZeroBytes(d) ? d : undefined; });
+    const hashes = final ? frames.map(() => null) : await Promise.all(frames.map((d) => (d ? sha256Hex(d) : null)));
     const kinds: number[] = [];
     const parts: Uint8Array[] = [];
     frames.forEach((d, i) => {
       const h = hashes[i] ?? null;
-      if (!d || isZero(d)) kinds.push(KIND_ZERO);
+      if (!d) kinds.push(KIND_ZERO);
       else if (h !== null && this.sentHashes.has(h)) kinds.push(KIND_HASH);
       else {
         kinds.push(KIND_DATA);
@@ -169,13 +165,8 @@ export class VmMigration {
         if (h !== null) this.sentHashes.add(h);
       }
     });
-    const data = new Uint8Array(parts.length * 4096);
-    parts.forEach((p, i) => data.set(p, i * 4096));
-    return { pfns, kinds, hashes, data };
+    return { pfns, kinds, hashes, data: concatBytes(parts) };
   }
-
-  /** Where the console history sent ahead to the target ends. */
-  private consoleSent: number | undefined;
 
   /** Source: sends the console history ahead of the stop, so the stop carries only what follows. */
   async migrationConsole(target: string): Promise<Outcome<{ bytes: number }>> {

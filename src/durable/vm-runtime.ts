@@ -12,6 +12,7 @@ import { IdlePacer, CYCLES_PER_MS } from "../cluster/pacer.js";
 import { CheckpointStore } from "../storage/checkpoint-store.js";
 import { ConsoleLog } from "../storage/console-log.js";
 import { sharedPacks, release } from "../storage/frame-store.js";
+import { isZeroBytes } from "../encoding.js";
 import { VmDisks, LeaseError, type DiskAttachment } from "./vm-disks.js";
 import { VmSnapshots } from "./vm-snapshots.js";
 import { VmMigration } from "./vm-migration.js";
@@ -560,20 +561,13 @@ export class VmRuntime {
     const dirty = [...this.checkpointDirty];
     this.checkpointDirty.clear();
     const state = m.saveState();
-    // Frames are 4 KiB and aligned in the hart's memory: checked 32 bits at a time (not as
-    // doubles: -0 === 0).
-    const zero = (b: Uint8Array) => {
-      const w = new Uint32Array(b.buffer, b.byteOffset, b.length >> 2);
-      for (let i = 0; i < w.length; i++) if (w[i] !== 0) return false;
-      return true;
-    };
     const hasBase = this.store.get<BaseLayer>("base") !== undefined;
     let shown: Uint8Array = new Uint8Array(0);
     this.store.atomically(() => {
       // Dirty frames include the ones the guest gave back (balloon), which read as zero now.
       for (const f of dirty) {
         const b = m.frameView(f); // SQLite copies it
-        if (b && !zero(b)) this.store.putFrame(f, b);
+        if (b && !isZeroBytes(b)) this.store.putFrame(f, b);
         else if (hasBase && this.store.baseRef(f)) this.store.putFrame(f, EMPTY);
         else this.store.deleteFrame(f);
       }

@@ -15,7 +15,6 @@ const CONSOLE_TAIL = 64 * 1024;
 export class VmSnapshots {
   constructor(private readonly rt: VmRuntime) {}
 
-
   /**
    * Captures the whole VM (RAM, hart, devices, console tail) into the content-addressed
    * frame store. Frames still in the base layer are referenced, not re-read. The VM keeps

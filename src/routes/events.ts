@@ -10,6 +10,7 @@ import type { AppEnv } from "../app.js";
 import { openDb, schema } from "../storage/db/index.js";
 import { badRequest } from "../errors.js";
 import { visibleIds } from "../security/inventory-tree.js";
+import { recordEvent } from "../storage/task-log.js";
 
 const POLL_MS = 1000;
 const MAX_MS = 5 * 60_000;
@@ -50,10 +51,4 @@ export function emit(c: Context<AppEnv>, kind: string, entityId: string, message
   const p = new Promise((res) => setTimeout(res, 0)).then(() => recordEvent(c.env.DB, kind, entityId, message, data))
     .catch((e: unknown) => console.error("event write failed", e));
   try { c.executionCtx.waitUntil(p); } catch { /* no execution context (tests): it still runs */ }
-}
-
-/** Records an inventory event (what GET /api/events streams). */
-export async function recordEvent(db: D1Database, kind: string, entityId: string, message: string, data?: unknown): Promise<void> {
-  await db.prepare("INSERT INTO events (at, kind, entity_id, message, data) VALUES (?, ?, ?, ?, ?)")
-    .bind(Date.now(), kind, entityId, message, data === undefined ? null : JSON.stringify(data)).run();
 }

@@ -11,7 +11,8 @@ import { badRequest, conflict, notFound, unavailable, unprocessable } from "../e
 import { newId } from "../ids.js";
 import { createHostSchema, migrateSchema } from "../schemas/hosts.js";
 import { emit } from "./events.js";
-import { queueTask, startTask, taskJson } from "./tasks.js";
+import { startTask, taskJson } from "./tasks.js";
+import { queueTask, updateTask } from "../storage/task-log.js";
 import { findVm } from "./vm-common.js";
 import type { MigrateOptions } from "../durable/coordinator.js";
 
@@ -29,7 +30,7 @@ async function startMigration(c: Parameters<typeof startTask>[0], vmId: string, 
   const { id } = await queueTask(c.env.DB, "migrate", vmId);
   const r = await coordinator(c.env).migrate(id, vmId, host, opts);
   if (!r.ok) {
-    await db.update(schema.tasks).set({ state: "failed", error: JSON.stringify({ code: "conflict", message: r.message }), updatedAt: Date.now() }).where(eq(schema.tasks.id, id));
+    await updateTask(c.env.DB, { id, kind: "migrate", entityId: vmId }, { state: "failed", error: { code: "conflict", message: r.message } });
     throw conflict(r.message);
   }
   const [row] = await db.select().from(schema.tasks).where(eq(schema.tasks.id, id));

@@ -7,6 +7,7 @@ import type { AppEnv } from "../app.js";
 import { openDb, schema } from "../storage/db/index.js";
 import { notFound } from "../errors.js";
 import { visibleIds } from "../security/inventory-tree.js";
+import { hostStub } from "./hosts.js";
 import type { EntityType } from "../security/permissions.js";
 
 async function visible<T extends { id: string }>(c: Context<AppEnv>, type: EntityType, rows: Promise<T[]>): Promise<T[]> {
@@ -25,6 +26,6 @@ export const inventoryRoutes = new Hono<AppEnv>()
     const [h] = await openDb(c.env.DB).select().from(schema.hosts).where(eq(schema.hosts.id, c.req.param("id")));
     if (!h) throw notFound("host", c.req.param("id"));
     // Its HostObject's admission figures: memory reserved by the VMs placed on it.
-    const live = await c.env.HOST.get(c.env.HOST.idFromName(h.id)).init(h.id, h.region, h.memoryMiB);
+    const live = await hostStub(c.env, h.id).init(h.id, h.region, h.memoryMiB);
     return c.json({ ...h, reservedMiB: live.reservedMiB, freeMiB: live.memoryMiB - live.reservedMiB, vms: live.vms });
   });

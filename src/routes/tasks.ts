@@ -6,10 +6,7 @@ import { desc, eq } from "drizzle-orm";
 import type { AppEnv } from "../app.js";
 import { openDb, schema } from "../storage/db/index.js";
 import { ApiError, notFound } from "../errors.js";
-import { newId } from "../ids.js";
-import { recordEvent } from "./events.js";
-
-type TaskRow = typeof schema.tasks.$inferSelect;
+import { queueTask, updateTask, type TaskRow } from "../storage/task-log.js";
 
 export function taskJson(t: TaskRow) {
   return {
@@ -25,29 +22,16 @@ export function taskJson(t: TaskRow) {
  * progress (0..100) and returns the result; an ApiError or any error fails the task with its
  * message. It runs on after the answer (waitUntil).
  */
-/** A new task row, queued (whoever runs it moves it on: startTask, or the CoordinatorObject). */
-export async function queueTask(d1: D1Database, kind: string, entityId: string): Promise<TaskRow> {
-  const now = Date.now();
-  const row: TaskRow = { id: newId("task"), kind, state: "queued", progress: 0, entityId, result: null, error: null, createdAt: now, updatedAt: now };
-  await openDb(d1).insert(schema.tasks).values(row);
-  return row;
-}
-
 export async function startTask(c: Context<AppEnv>, kind: string, entityId: string, work: (progress: (p: number) => Promise<void>) => Promise<unknown>): Promise<ReturnType<typeof taskJson>> {
-  const db = openDb(c.env.DB);
   const row = await queueTask(c.env.DB, kind, entityId);
-  const set = async (v: Partial<TaskRow>) => {
-    await db.update(schema.tasks).set({ ...v, updatedAt: Date.now() }).where(eq(schema.tasks.id, row.id));
-    if (v.state) await recordEvent(c.env.DB, "task", entityId, `${kind} ${row.id} ${v.state}`, { task: row.id, state: v.state });
-  };
   const run = (async () => {
-    await set({ state: "running" });
+    await updateTask(c.env.DB, row, { state: "running" });
     try {
-      const result = await work((p) => set({ progress: Math.max(0, Math.min(100, Math.round(p))) }));
-      await set({ state: "succeeded", progress: 100, result: JSON.stringify(result ?? null) });
+      const result = await work((p) => updateTask(c.env.DB, row, { progress: p }));
+      await updateTask(c.env.DB, row, { state: "succeeded", progress: 100, result: result ?? null });
     } catch (e) {
-      const err = e instanceof ApiError ? { code: e.code, message: e.message } : { code: "internal", message: (e as Error).message };
-      await set({ state: "failed", error: JSON.stringify(err) });
+      const error = e instanceof ApiError ? { code: e.code, message: e.message } : { code: "internal", message: (e as Error).message };
+      await updateTask(c.env.DB, row, { state: "failed", error });
     }
   })().catch((e: unknown) => console.error("task bookkeeping failed", e));
   try { c.executionCtx.waitUntil(run); } catch { /* no execution context: it still runs */ }

@@ -11,10 +11,10 @@ import { chunkCount, invalid, type DsFailure } from "./outcome.js";
 /** Most chunks one resolve or commit may cover. */
 export const MAX_BATCH_CHUNKS = 4096;
 
-/** What a commit will change in the head layer (computed before anything is written). */
 /** Largest object several chunks may be packed into. */
 const MAX_OBJECT_BYTES = 16 << 20;
 
+/** What a commit will change in the head layer (computed before anything is written). */
 export interface CommitPlan {
   /** [index, key, byte offset of the chunk in the object]. */
   upserts: [number, string | null, number][];

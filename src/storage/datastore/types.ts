@@ -104,7 +104,7 @@ export interface CommitEntry {
   offset?: number;
 }
 
-/** R2 key prefix of a disk's chunk objects; callers add `<index>-<unique>`. */
+/** R2 key prefix of a disk's chunk objects; callers add a unique name (a commit's packed object). */
 export function chunkKeyPrefix(datastore: string, disk: string): string {
   return `chunks/${datastore}/${disk}/`;
 }

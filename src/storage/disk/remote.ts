@@ -6,14 +6,7 @@ import type { DiskRemote } from "./chunked-disk.js";
 import type { ChunkSource, CommitEntry, DatastoreApi, DsOutcome } from "../datastore/types.js";
 import { chunkKeyPrefix } from "../datastore/types.js";
 import { blobManifest, readBlobChunk, type BlobManifest } from "../image-store.js";
-import { fromBase64, toBase64, toHex } from "../../encoding.js";
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
-  return out;
-}
+import { concatBytes, fromBase64, sha256Hex, toBase64, toHex } from "../../encoding.js";
 
 /**
  * The hex SHA-256 of each chunk slot of an object: from the `chunks` metadata (packed
@@ -70,7 +63,7 @@ export class DatastoreRemote implements DiskRemote {
     for (let i = 0; i < count; i++) {
       const chunk = data.subarray(i * cb, (i + 1) * cb);
       const slot = offset / cb + i;
-      if (chunk.length !== cb || digests[slot] === undefined || toHex(new Uint8Array(await crypto.subtle.digest("SHA-256", chunk))) !== digests[slot]) {
+      if (chunk.length !== cb || digests[slot] === undefined || (await sha256Hex(chunk)) !== digests[slot]) {
         throw new Error(`chunk ${index + i} of disk ${this.o.diskId} corrupt (${src.key}): its SHA-256 does not match`);
       }
       out.push(chunk);
@@ -80,7 +73,7 @@ export class DatastoreRemote implements DiskRemote {
 
   async put(chunks: Uint8Array[]): Promise<string> {
     const key = `${chunkKeyPrefix(this.o.datastoreId, this.o.diskId)}${crypto.randomUUID()}`;
-    const body = chunks.length === 1 ? chunks[0]! : concat(chunks);
+    const body = chunks.length === 1 ? chunks[0]! : concatBytes(chunks);
     // Per-chunk SHA-256s (base64, 44 characters each) let ranged reads verify what they
     // fetch; they are the object's checksum too (one hashing pass, not two).
     const digests = await Promise.all(chunks.map((c) => crypto.subtle.digest("SHA-256", c)));
