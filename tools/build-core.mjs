@@ -27,7 +27,8 @@ export async function buildCore({ quiet = false } = {}) {
     "--outFile", out,
     "--runtime", "stub",
     "--noAssert",
-    "--initialMemory", "2",
+    "--importMemory",
+    "--initialMemory", "1",
     "--exportStart", "_start",
     "--use", "abort=",
   ];

@@ -14,6 +14,7 @@ declare namespace WebAssembly {
     imports?: Record<string, Record<string, unknown>>,
   ): Promise<{ module: Module; instance: Instance }>;
   class Memory {
+    constructor(descriptor: { initial: number; maximum?: number });
     readonly buffer: ArrayBuffer;
     grow(pages: number): number;
   }

@@ -6,6 +6,7 @@
 // machines (virt-state.ts) resume with their RAM given up front or fetched lazily.
 
 import { Hart, StopReason, RAM_BASE, PAGE_SIZE } from "./core/hart.js";
+import type { MemoryArena } from "./core/arena.js";
 import { Plic } from "./devices/plic.js";
 import { Uart16550 } from "./devices/uart16550.js";
 import { GoldfishRtc } from "./devices/goldfish-rtc.js";
@@ -43,6 +44,8 @@ export interface VirtConfig {
   decodeSlots?: number;
   /** Cap on resident guest frames. */
   maxResidentFrames?: number;
+  /** The memory to run in, shared with other machines (see core/arena.ts); default: its own. */
+  arena?: MemoryArena;
   /**
    * Resume instead of booting (kernel and initrd are then not loaded): a whole snapshot,
    * or a state with frames given now and/or fetched lazily. Invalid input throws BootError.
@@ -95,10 +98,13 @@ export class VirtMachine {
 
   constructor(module: WebAssembly.Module, readonly config: VirtConfig) {
     const ramBytes = BigInt(config.memoryMiB) << 20n;
+    const disks = config.disks ?? [];
+    if (disks.length > RNG_SLOT) throw new BootError(`at most ${RNG_SLOT} disks`);
     this.hart = new Hart(module, {
       ramBytes: Number(ramBytes),
       ...(config.decodeSlots !== undefined ? { decodeSlots: config.decodeSlots } : {}),
       ...(config.maxResidentFrames !== undefined ? { maxResidentFrames: config.maxResidentFrames } : {}),
+      ...(config.arena ? { arena: config.arena } : {}),
     });
     const hart = this.hart;
     this.plic = new Plic([
@@ -124,8 +130,6 @@ export class VirtMachine {
       },
     };
     // Slots: disks from 0, virtio-rng in 6, virtio-balloon in 7.
-    const disks = config.disks ?? [];
-    if (disks.length > RNG_SLOT) throw new BootError(`at most ${RNG_SLOT} disks`);
     this.random = new SeededRandom(config.entropySeed ?? 0x45564953n);
     if (config.balloon ?? true) this.balloon = new VirtioBalloon((paddr) => { hart.releasePage(paddr); });
     for (let i = 0; i < VIRT.virtioSlots; i++) {
@@ -156,8 +160,18 @@ export class VirtMachine {
       reset: (kind) => { this.resetRequest = kind; },
     });
     hart.setSbiHosted(true);
-    if (config.restore) this.restore(config.restore);
-    else this.boot(ramBytes);
+    try {
+      if (config.restore) this.restore(config.restore);
+      else this.boot(ramBytes);
+    } catch (e) {
+      hart.dispose();
+      throw e;
+    }
+  }
+
+  /** Gives the machine's memory back (to a shared arena); the machine cannot run again. */
+  dispose(): void {
+    this.hart.dispose();
   }
 
   /** Captures the whole machine (between run() calls); lazy frames are fetched for it. */

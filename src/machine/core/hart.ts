@@ -2,9 +2,11 @@
 // WebAssembly.Module, so Node and workerd each load it their own way), wires MMIO regions
 // to device objects, and offers typed access to registers, memory and state. Pure and
 // synchronous: no clocks, no I/O. Lazy frames (setLazyFrames) are fetched from the
-// embedding's synchronous loader on first touch.
+// embedding's synchronous loader on first touch. The hart's linear memory comes from a
+// MemoryArena (arena.ts): its own, or one it shares with other harts.
 
 import type { MmioDevice } from "../ports.js";
+import { MemoryArena } from "./arena.js";
 
 /** Why run() returned (matches STOP_* in assembly/system.ts). */
 export enum StopReason {
@@ -19,8 +21,12 @@ export enum StopReason {
   LazyFault = 6,
 }
 
-/** Supplies a lazy frame's 4096 bytes, or undefined when the frame reads as zero. */
-export type FrameLoader = (f: number) => Uint8Array | undefined;
+/**
+ * Supplies a lazy frame: its 4096 bytes, undefined when it reads as zero, or the offset of
+ * a frame in one of the hart's arena's shared regions holding its bytes (mapped read-only,
+ * copied on the first write; the region must outlive the hart).
+ */
+export type FrameLoader = (f: number) => Uint8Array | number | undefined;
 
 export interface HartOptions {
   /** Guest RAM in bytes at 0x8000_0000 (frames are allocated on first write). */
@@ -31,11 +37,14 @@ export interface HartOptions {
   maxResidentFrames?: number;
   /** Cycles per mtime tick; mtime runs at 10 MHz, so 10 means a nominal 100 MIPS. */
   cyclesPerTick?: number;
+  /** The memory to run in, shared with other harts; default: a memory of its own. */
+  arena?: MemoryArena;
 }
 
 interface HartExports {
-  memory: WebAssembly.Memory;
   _start(): void;
+  staticEnd(): number;
+  sharedFrames(): number;
   init(ramBytes: bigint, slots: number): number;
   run(budget: bigint): number;
   xregs(): number;
@@ -89,7 +98,9 @@ const u64 = (v: bigint): bigint => BigInt.asUintN(64, v);
 export const PAGE_SIZE = 4096;
 
 export class Hart {
-  private readonly ex: HartExports;
+  private readonly exports: HartExports;
+  readonly arena: MemoryArena;
+  private disposed = false;
   private readonly devices: MmioDevice[] = [];
   readonly ramBytes: number;
   private lazyLoad: FrameLoader | undefined;
@@ -99,7 +110,10 @@ export class Hart {
     if (!Number.isInteger(opts.ramBytes) || opts.ramBytes < PAGE_SIZE || opts.ramBytes > 0x1_0000_0000) {
       throw new RangeError(`guest RAM must be between 4 KiB and 4 GiB, got ${opts.ramBytes} bytes`);
     }
+    const arena = opts.arena ?? new MemoryArena();
+    this.arena = arena;
     const imports = {
+      env: { memory: arena.memory },
       host: {
         mmioRead: (id: number, offset: bigint, size: number): bigint => {
           const v = this.devices[id]!.read(Number(u64(offset)), size);
@@ -112,15 +126,39 @@ export class Hart {
         mmioWrite: (id: number, offset: bigint, size: number, value: bigint): number =>
           this.devices[id]!.write(Number(u64(offset)), size, BigInt.asUintN(size * 8, value)),
         frameFault: (f: number): number => this.frameFault(f),
+        alloc: (bytes: number): number => arena.alloc(this, bytes),
+        sharedSlot: (offset: number): number => arena.sharedSlot(offset),
       },
     };
+    arena.beforeInstance();
     const instance = new WebAssembly.Instance(module, imports);
-    this.ex = instance.exports as unknown as HartExports;
+    this.exports = instance.exports as unknown as HartExports;
+    arena.adopt(this, this.exports.staticEnd());
     this.ex._start();
     this.ramBytes = opts.ramBytes;
-    this.ex.init(BigInt(opts.ramBytes), opts.decodeSlots ?? 512);
+    if (!this.ex.init(BigInt(opts.ramBytes), opts.decodeSlots ?? 512)) {
+      arena.release(this);
+      throw new RangeError(`no memory for a machine of ${opts.ramBytes} bytes`);
+    }
     if (opts.maxResidentFrames !== undefined) this.ex.setFrameLimit(opts.maxResidentFrames);
     this.ex.setCyclesPerTick(BigInt(opts.cyclesPerTick ?? 10));
+  }
+
+  /** The instance's exports, with this hart's static data current in the arena. */
+  private get ex(): HartExports {
+    if (this.disposed) throw new Error("this machine has been disposed");
+    this.arena.activate(this);
+    return this.exports;
+  }
+
+  /** The arena's memory (re-read after any call: it may have grown). */
+  private get buf(): ArrayBuffer { return this.arena.memory.buffer; }
+
+  /** Gives the hart's memory back to its arena; the hart cannot be used afterwards. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.arena.release(this);
   }
 
   /** Maps a device at [base, base+size). */
@@ -163,7 +201,7 @@ export class Hart {
     this.lazyLoad = load;
     for (let first = 0; first < total; first += chunk) {
       const part = map.subarray(first, first + chunk);
-      new Uint8Array(this.ex.memory.buffer, this.ex.ioBuffer(), part.length).set(part);
+      new Uint8Array(this.buf, this.ex.ioBuffer(), part.length).set(part);
       this.ex.markLazy(first, part.length);
     }
   }
@@ -176,7 +214,7 @@ export class Hart {
 
   /** The core's frameFault import: 1 = bytes in the fault buffer, 0 = zero frame, 2 = failed. */
   private frameFault(f: number): number {
-    let bytes: Uint8Array | undefined;
+    let bytes: Uint8Array | number | undefined;
     try {
       if (!this.lazyLoad) throw new Error("no loader is set");
       bytes = this.lazyLoad(f);
@@ -184,11 +222,15 @@ export class Hart {
       return this.lazyFailed(f, e instanceof Error ? e.message : String(e));
     }
     if (bytes === undefined) return 0;
+    if (typeof bytes === "number") {
+      if (!this.arena.isSharedFrame(bytes)) return this.lazyFailed(f, `loader returned ${bytes}, which is not a shared frame of this machine's memory`);
+      return bytes;
+    }
     if (!(bytes instanceof Uint8Array) || bytes.length !== PAGE_SIZE) {
       const what = bytes instanceof Uint8Array ? `${bytes.length} bytes` : typeof bytes;
       return this.lazyFailed(f, `loader returned ${what}, not ${PAGE_SIZE} bytes`);
     }
-    new Uint8Array(this.ex.memory.buffer, this.ex.faultBuffer(), PAGE_SIZE).set(bytes);
+    new Uint8Array(this.buf, this.ex.faultBuffer(), PAGE_SIZE).set(bytes);
     return 1;
   }
 
@@ -207,20 +249,22 @@ export class Hart {
   get waiting(): boolean { return this.ex.isWaiting() !== 0; }
   get framesInUse(): number { return this.ex.framesInUse(); }
   get decodeSlotFills(): bigint { return u64(this.ex.decodeSlotFills()); }
-  /** Bytes of wasm linear memory the hart holds. */
-  get hostMemoryBytes(): number { return this.ex.memory.buffer.byteLength; }
+  /** Bytes of wasm linear memory the hart holds (its arena's shared regions not included). */
+  get hostMemoryBytes(): number { return this.arena.bytesOf(this); }
+  /** Frames mapped read-only from the arena's shared regions. */
+  get sharedFrames(): number { return this.ex.sharedFrames(); }
 
   /** Reads integer register i (x0..x31). */
   x(i: number): bigint {
-    return new BigUint64Array(this.ex.memory.buffer, this.ex.xregs(), 32)[i & 31]!;
+    return new BigUint64Array(this.buf, this.ex.xregs(), 32)[i & 31]!;
   }
   setX(i: number, v: bigint): void {
     if (i === 0) return;
-    new BigUint64Array(this.ex.memory.buffer, this.ex.xregs(), 32)[i] = BigInt.asUintN(64, v);
+    new BigUint64Array(this.buf, this.ex.xregs(), 32)[i] = BigInt.asUintN(64, v);
   }
   /** Raw 64-bit pattern of FP register i. */
   f(i: number): bigint {
-    return new BigUint64Array(this.ex.memory.buffer, this.ex.fregs(), 32)[i]!;
+    return new BigUint64Array(this.buf, this.ex.fregs(), 32)[i]!;
   }
   csr(n: number): bigint { return u64(this.ex.hostCsrRead(n)); }
   setCsr(n: number, v: bigint): boolean { return this.ex.hostCsrWrite(n, BigInt.asUintN(64, v)) !== 0; }
@@ -241,7 +285,7 @@ export class Hart {
     const chunk = this.ex.ioBufferSize();
     for (let done = 0; done < bytes.length; done += chunk) {
       const part = bytes.subarray(done, done + chunk);
-      new Uint8Array(this.ex.memory.buffer, this.ex.ioBuffer(), part.length).set(part);
+      new Uint8Array(this.buf, this.ex.ioBuffer(), part.length).set(part);
       if (!this.ex.dmaWrite(paddr + BigInt(done), part.length)) {
         if (this.lazyError !== undefined) throw new RangeError(this.lazyError);
         throw new RangeError(`guest physical range 0x${(paddr + BigInt(done)).toString(16)}+${part.length} is not RAM (or RAM is exhausted)`);
@@ -259,7 +303,7 @@ export class Hart {
         if (this.lazyError !== undefined) throw new RangeError(this.lazyError);
         throw new RangeError(`guest physical range 0x${(paddr + BigInt(done)).toString(16)}+${n} is not RAM`);
       }
-      out.set(new Uint8Array(this.ex.memory.buffer, this.ex.ioBuffer(), n), done);
+      out.set(new Uint8Array(this.buf, this.ex.ioBuffer(), n), done);
     }
     return out;
   }
@@ -267,13 +311,13 @@ export class Hart {
   /** Hart state (registers, CSRs, clocks) as bytes. */
   saveState(): Uint8Array {
     const n = this.ex.saveState();
-    return new Uint8Array(this.ex.memory.buffer, this.ex.ioBuffer(), n).slice();
+    return new Uint8Array(this.buf, this.ex.ioBuffer(), n).slice();
   }
 
   /** Restores hart state saved by saveState(); throws on a blob that is not one. */
   loadState(blob: Uint8Array): void {
     if (blob.length > this.ex.ioBufferSize()) throw new RangeError("hart state blob too large");
-    new Uint8Array(this.ex.memory.buffer, this.ex.ioBuffer(), blob.length).set(blob);
+    new Uint8Array(this.buf, this.ex.ioBuffer(), blob.length).set(blob);
     if (!this.ex.loadState(blob.length)) throw new Error("not a hart state blob of this version");
   }
 
@@ -283,7 +327,7 @@ export class Hart {
   /** Frame f's bytes (a view into wasm memory, valid until the next run), or undefined if absent or lazy (never fetches). */
   frame(f: number): Uint8Array | undefined {
     const p = this.ex.framePtr(f);
-    return p === 0 ? undefined : new Uint8Array(this.ex.memory.buffer, p, PAGE_SIZE);
+    return p === 0 ? undefined : new Uint8Array(this.buf, p, PAGE_SIZE);
   }
 
   /** Frames held in memory (neither absent nor lazy), ascending. */
@@ -297,7 +341,7 @@ export class Hart {
   setFrame(f: number, bytes: Uint8Array): void {
     const p = this.ex.frameForWrite(f);
     if (p === 0) throw new RangeError(`cannot allocate frame ${f}`);
-    new Uint8Array(this.ex.memory.buffer, p, PAGE_SIZE).set(bytes.subarray(0, PAGE_SIZE));
+    new Uint8Array(this.buf, p, PAGE_SIZE).set(bytes.subarray(0, PAGE_SIZE));
   }
 
   /** Drops the RAM page at paddr (balloon inflate): it reads as zero again. False if not RAM. */
@@ -313,7 +357,7 @@ export class Hart {
     const out: number[] = [];
     for (let first = 0; first < this.frameCount;) {
       const n = this.ex.harvestDirty(first);
-      const bits = new Uint8Array(this.ex.memory.buffer, this.ex.ioBuffer(), n);
+      const bits = new Uint8Array(this.buf, this.ex.ioBuffer(), n);
       for (let i = 0; i < n; i++) if (bits[i]) out.push(first + i);
       first += n;
     }

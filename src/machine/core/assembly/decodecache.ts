@@ -3,20 +3,30 @@
 // PAGE_END sentinel that sequential execution runs into at the end of the page. A frame
 // with a slot is flagged FF_CODE and kept out of the write TLBs, so any store to it takes
 // the slow path, which drops the slot (self-modifying code and DMA into code are exact).
+// A shared frame (FF_SHARED, the host's read-only copy) uses the host's slot for that copy
+// (hostSharedSlot), decoded once for every hart mapping it: decoding depends on the bytes
+// alone, and a shared frame is copied, and its slot dropped, before it is ever written.
 
 import { OP_PAGE_END, OP_NONE } from "./ops";
-import { frameSlot, flagsOf, setFlags, FF_CODE, reserve } from "./memory";
+import { frameSlot, frameHostOf, flagsOf, setFlags, FF_CODE, FF_SHARED, nframes, reserve } from "./memory";
 import { tlbForgetWrite } from "./tlb";
 import { exitBlock } from "./state";
 
+/**
+ * The decoded-code slot for the shared frame at host offset h (SLOT_BYTES, zeroed when
+ * new), or 0 when the host keeps none (the hart then uses one of its own).
+ */
+@external("host", "sharedSlot")
+declare function hostSharedSlot(h: u32): u32;
+
 export const SLOT_ENTRIES: u32 = 2049;
 export const SLOT_BYTES: usize = <usize>SLOT_ENTRIES * 8;
+/** The sentinel's immediate word: the owning slot index + 1 (0 in a shared slot). */
+const OWNER_WORD: usize = 2048 * 8 + 4;
 
 let nslots: u32 = 0;
-/** Slots come in groups of 8, allocated on first use: a VM pays only for the code it runs. */
-const GROUP: u32 = 8;
-/** u32 per group: host offset of its 8 slots, 0 until first used. */
-let groupArea: usize = 0;
+/** u32 per slot: host offset of its entries, 0 until first used (a VM pays only for the code it runs). */
+let slotArea: usize = 0;
 /** u32 per slot: owning frame + 1, 0 when free. */
 let slotOwner: usize = 0;
 let hand: u32 = 0;
@@ -27,53 +37,55 @@ export let slotFills: u64 = 0;
 
 export function decodeCacheInit(slots: u32): void {
   nslots = slots < 4 ? 4 : slots;
-  nslots = (nslots + GROUP - 1) / GROUP * GROUP;
-  slotOwner = reserve(<usize>nslots * 4);
-  groupArea = reserve(<usize>(nslots / GROUP) * 4);
+  slotOwner = reserve(<usize>nslots * 8);
+  slotArea = slotOwner + <usize>nslots * 4;
   crossSlot = reserve(SLOT_BYTES);
-  memory.fill(slotOwner, 0, <usize>nslots * 4);
-  memory.fill(groupArea, 0, <usize>(nslots / GROUP) * 4);
-}
-
-@inline function slotBase(s: u32): usize {
-  let g = groupArea + (<usize>(s / GROUP) << 2);
-  let base = <usize>load<u32>(g);
-  if (base == 0) {
-    base = reserve(<usize>GROUP * SLOT_BYTES);
-    store<u32>(g, <u32>base);
-  }
-  return base + <usize>(s % GROUP) * SLOT_BYTES;
 }
 
 /** Resets a slot's entries to "not decoded" and plants the page-end sentinel. */
-export function clearSlot(base: usize): void {
+export function clearSlot(base: usize, owner: u32): void {
   memory.fill(base, 0, 2048 * 8);
   store<u32>(base + 2048 * 8, OP_PAGE_END);
-  store<u32>(base + 2048 * 8 + 4, 0);
+  store<u32>(base + OWNER_WORD, owner);
 }
 
-/** The slot holding frame f's decoded code, assigned (evicting round-robin) if needed. */
+/** The host offset of frame f's decoded code (frameSlot), assigned if needed. */
 export function slotFor(f: u32): usize {
-  let s = load<u32>(frameSlot + (<usize>f << 2));
-  if (s != 0) return slotBase(s - 1);
+  let s = <usize>load<u32>(frameSlot + (<usize>f << 2));
+  if (s != 0) return s;
+  let fl = flagsOf(f);
+  if ((fl & FF_SHARED) != 0) {
+    let b = <usize>hostSharedSlot(<u32>frameHostOf(f));
+    if (b != 0) {
+      if (load<u32>(b + 2048 * 8) != OP_PAGE_END) clearSlot(b, 0);
+      store<u32>(frameSlot + (<usize>f << 2), <u32>b);
+      setFlags(f, fl | FF_CODE);
+      return b;
+    }
+  }
   let idx = hand;
   hand = hand + 1 == nslots ? 0 : hand + 1;
   let owner = load<u32>(slotOwner + (<usize>idx << 2));
   if (owner != 0) dropSlot(owner - 1);
+  let base = <usize>load<u32>(slotArea + (<usize>idx << 2));
+  if (base == 0) {
+    base = reserve(SLOT_BYTES);
+    store<u32>(slotArea + (<usize>idx << 2), <u32>base);
+  }
   store<u32>(slotOwner + (<usize>idx << 2), f + 1);
-  store<u32>(frameSlot + (<usize>f << 2), idx + 1);
+  store<u32>(frameSlot + (<usize>f << 2), <u32>base);
   setFlags(f, flagsOf(f) | FF_CODE);
   tlbForgetWrite(f);
-  let base = slotBase(idx);
-  clearSlot(base);
+  clearSlot(base, idx + 1);
   slotFills++;
   return base;
 }
 
 function dropSlot(f: u32): void {
-  let s = load<u32>(frameSlot + (<usize>f << 2));
+  let s = <usize>load<u32>(frameSlot + (<usize>f << 2));
   if (s == 0) return;
-  store<u32>(slotOwner + (<usize>(s - 1) << 2), 0);
+  let idx = load<u32>(s + OWNER_WORD);
+  if (idx != 0) store<u32>(slotOwner + (<usize>(idx - 1) << 2), 0);
   store<u32>(frameSlot + (<usize>f << 2), 0);
   setFlags(f, flagsOf(f) & ~FF_CODE);
 }
@@ -85,9 +97,8 @@ function dropSlot(f: u32): void {
  * leave the slot alone; the page stays out of the write TLBs, so each takes this check.
  */
 export function storeHitsCode(f: u32, off: u32, len: u32): bool {
-  let s = load<u32>(frameSlot + (<usize>f << 2));
-  if (s == 0) return false;
-  let base = slotBase(s - 1);
+  let base = <usize>load<u32>(frameSlot + (<usize>f << 2));
+  if (base == 0) return false;
   let o: i32 = (<i32>off - 2) & ~1;
   if (o < 0) o = 0;
   let end = <i32>(off + len);
@@ -105,8 +116,7 @@ export function invalidateCode(f: u32): void {
 
 /** Forgets all decoded code (fence.i is not needed for correctness, but restore uses it). */
 export function invalidateAllCode(): void {
-  for (let s: u32 = 0; s < nslots; s++) {
-    let owner = load<u32>(slotOwner + (<usize>s << 2));
-    if (owner != 0) dropSlot(owner - 1);
+  for (let f: u32 = 0; f < nframes; f++) {
+    if ((flagsOf(f) & FF_CODE) != 0) dropSlot(f);
   }
 }

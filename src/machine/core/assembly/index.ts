@@ -1,6 +1,7 @@
 // The hart module's exports: what the TypeScript wrapper (src/machine/core/hart.ts) sees.
-// Layout at init: static data, frame tables, I/O buffer, fault buffer, zero page, TLBs,
-// decode slots, then guest frames allocated on demand.
+// Linear memory is the host's (arena.ts): static data below __heap_base, then 64 KiB units
+// the host hands out (alloc): frame tables, I/O and fault buffers, the zero page, TLBs,
+// then decode slots and guest frames on demand.
 
 import * as st from "./state";
 import * as mem from "./memory";
@@ -8,7 +9,7 @@ import { tlbInit, tlbFlushAll, tlbSelect, tlbFlushWrites } from "./tlb";
 import { decodeCacheInit, slotFills } from "./decodecache";
 import { csrRead, csrWrite, csrOk } from "./csr";
 import { timersChanged, nextTimerClock, updateTimerLines } from "./timer";
-import { touchFrameForWrite, WATCH_LOG, watchCount, watchVaLo, watchVaSize } from "./mmu";
+import { touchFrameForWrite, watchLog, ensureWatchLog, watchCount, watchVaLo, watchVaSize } from "./mmu";
 import { fatalCause, fatalTval, fatalPc } from "./trap";
 
 export { run } from "./exec";
@@ -28,7 +29,7 @@ let initialised = false;
 export function init(ramBytes: u64, slots: u32): bool {
   if (initialised) return false;
   initialised = true;
-  mem.memInit(ramBytes, __heap_base);
+  if (!mem.memInit(ramBytes)) return false;
   tlbInit();
   decodeCacheInit(slots);
   return true;
@@ -47,6 +48,10 @@ export function isWaiting(): bool { return st.waiting; }
 export function framesInUse(): u32 { return mem.framesInUse; }
 export function frameCount(): u32 { return mem.nframes; }
 export function decodeSlotFills(): u64 { return slotFills; }
+/** End of the static data: what the host saves and restores when harts share a memory. */
+export function staticEnd(): usize { return __heap_base; }
+/** Frames mapped to the host's shared copies. */
+export function sharedFrames(): u32 { return mem.sharedCount; }
 
 /** Sets cycles per mtime tick (the nominal instruction rate is 10 MHz × this). */
 export function setCyclesPerTick(v: u64): void {
@@ -201,13 +206,15 @@ export function flushTlb(): void {
 /** Debugging: log stores to frame f (watchLog/watchCount read the log). */
 export function watchFrame(f: u32, on: bool): void {
   if (f >= mem.nframes) return;
+  ensureWatchLog();
   let fl = mem.flagsOf(f);
   mem.setFlags(f, on ? fl | mem.FF_WATCH : fl & ~mem.FF_WATCH);
   tlbFlushAll();
 }
-export function watchLogPtr(): usize { return WATCH_LOG; }
+export function watchLogPtr(): usize { return watchLog; }
 export function watchLogCount(): u32 { return watchCount; }
 export function watchVa(lo: u64, size: u64): void {
+  ensureWatchLog();
   watchVaLo = lo;
   watchVaSize = size;
   tlbFlushAll();

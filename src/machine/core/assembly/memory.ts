@@ -5,6 +5,10 @@
 // is bounds-checked: an address that is neither RAM nor a device is an access fault.
 // Lazy frames (restore, clones) are absent frames whose bytes the host supplies on first
 // touch (hostFrameFault); only the slow paths that meet an absent frame test the flag.
+// Linear memory belongs to the host (src/machine/core/arena.ts): the core takes 64 KiB
+// units from it (hostAlloc) and may share it with other harts. The host may also map a
+// lazy frame to a shared read-only frame it holds (a clone's snapshot frames): such a
+// frame is FF_SHARED, never written in place, and copied on the first write.
 
 import {
   clock, cyclesPerTick, mtimecmp, mipHw, MIP_MSIP, MIP_MTIP, stopRequest, exitBlock,
@@ -17,11 +21,16 @@ declare function hostMmioRead(id: i32, offset: u64, size: u32): u64;
 declare function hostMmioWrite(id: i32, offset: u64, size: u32, value: u64): u32;
 /**
  * Lazy frame f is needed: the host writes its 4096 bytes into faultBuffer and returns 1,
- * returns 0 when the frame reads as zero, or 2 when it cannot supply it (the frame stays
- * lazy and the access fails as EXC_HOST_OOM, so the run stops before the instruction).
+ * returns 0 when the frame reads as zero, 2 when it cannot supply it (the frame stays
+ * lazy and the access fails as EXC_HOST_OOM, so the run stops before the instruction),
+ * or the offset (a multiple of 4096, never below 64 KiB) of a shared read-only copy of
+ * the frame's bytes that stays valid while this hart lives.
  */
 @external("host", "frameFault")
 declare function hostFrameFault(f: u32): u32;
+/** `bytes` (a multiple of 64 KiB) of zeroed memory at a 64 KiB-aligned offset, or 0 when refused. */
+@external("host", "alloc")
+declare function hostAlloc(bytes: u32): u32;
 
 export const RAM_BASE: u64 = 0x80000000;
 export const PAGE_SIZE: u32 = 4096;
@@ -39,6 +48,8 @@ export const FF_WMAPPED: u8 = 16;
 export const FF_WATCH: u8 = 32;
 /** Absent, and its bytes come from the host on first touch (never set on a resident frame). */
 export const FF_LAZY: u8 = 64;
+/** Resident in a host-owned shared frame: read-only here, copied on the first write. */
+export const FF_SHARED: u8 = 128;
 
 export let ramSize: u64 = 0;
 export let nframes: u32 = 0;
@@ -46,7 +57,7 @@ export let nframes: u32 = 0;
 export let frameHost: usize = 0;
 /** u8 per frame: FF_* flags. */
 export let frameFlags: usize = 0;
-/** u32 per frame: decode slot + 1, 0 when the frame has none. */
+/** u32 per frame: host offset of the frame's decoded code (decodecache.ts), 0 when none. */
 export let frameSlot: usize = 0;
 /** 4 KiB of zeros that absent frames read through. */
 export let zeroPage: usize = 0;
@@ -58,7 +69,9 @@ export let faultBuffer: usize = 0;
 /** Frames flagged FF_LAZY. */
 export let lazyCount: u32 = 0;
 
+/** The unit being carved (heapTop..heapEnd) and the frames given back. */
 let heapTop: usize = 0;
+let heapEnd: usize = 0;
 let freeList: usize = 0;
 export let framesInUse: u32 = 0;
 export let frameLimit: u32 = 0xffffffff;
@@ -73,42 +86,44 @@ export const REGION_CLINT: i32 = -2;
 let clintBase: u64 = 0x2000000;
 const CLINT_SIZE: u64 = 0x10000;
 
-/** Lays out the memory tables after the static data; must run once before anything else. */
-export function memInit(ramBytes: u64, tablesStart: usize): usize {
+/**
+ * Carves `bytes` aligned to `align` from the current unit, or from new units the host
+ * gives (the rest of the old unit is left unused); 0 when the host refuses.
+ */
+function carve(bytes: usize, align: usize): usize {
+  let p = (heapTop + align - 1) & ~(align - 1);
+  if (heapTop == 0 || p + bytes > heapEnd) {
+    let n = (bytes + 0xffff) & ~(<usize>0xffff);
+    let q = <usize>hostAlloc(<u32>n);
+    if (q == 0) return 0;
+    p = q;
+    heapEnd = q + n;
+  }
+  heapTop = p + bytes;
+  return p;
+}
+
+/** Lays out the memory tables; must run once before anything else. False when memory is refused. */
+export function memInit(ramBytes: u64): bool {
   ramSize = ramBytes & ~(<u64>PAGE_SIZE - 1);
   nframes = <u32>(ramSize >> 12);
-  let p = (tablesStart + 63) & ~(<usize>63);
+  let flagBytes = (<usize>nframes + 63) & ~(<usize>63);
+  let p = carve(<usize>nframes * 8 + flagBytes + IO_BUFFER_SIZE + 2 * PAGE_SIZE, PAGE_SIZE);
+  if (p == 0) return false;
+  zeroPage = p; p += PAGE_SIZE;
+  faultBuffer = p; p += PAGE_SIZE;
+  ioBuffer = p; p += IO_BUFFER_SIZE;
   frameHost = p; p += <usize>nframes * 4;
   frameSlot = p; p += <usize>nframes * 4;
-  frameFlags = p; p += (<usize>nframes + 63) & ~(<usize>63);
-  ioBuffer = p; p += IO_BUFFER_SIZE;
-  faultBuffer = p; p += PAGE_SIZE;
-  p = (p + 4095) & ~(<usize>4095);
-  zeroPage = p; p += PAGE_SIZE;
-  ensureMemory(p);
-  heapTop = p;
-  return p;
-}
-
-/** Continues the layout (decode slots, TLBs) and reserves it; returns the new heap top. */
-export function reserve(bytes: usize): usize {
-  let p = heapTop;
-  heapTop = (p + bytes + 4095) & ~(<usize>4095);
-  ensureMemory(heapTop);
-  return p;
-}
-
-function ensureMemory(end: usize): bool {
-  let have = <usize>memory.size() << 16;
-  if (end <= have) return true;
-  // Grow by at least 1 MiB at a time so frame allocation rarely calls memory.grow.
-  let need = <i32>((end - have + 0xffff) >> 16);
-  if (need < 16) need = 16;
-  if (memory.grow(need) < 0) {
-    let exact = <i32>((end - have + 0xffff) >> 16);
-    return memory.grow(exact) >= 0;
-  }
+  frameFlags = p;
   return true;
+}
+
+/** Reserves bytes (4 KiB-aligned) for the core's own tables; traps when memory is refused. */
+export function reserve(bytes: usize): usize {
+  let p = carve(bytes, PAGE_SIZE);
+  if (p == 0) unreachable();
+  return p;
 }
 
 export function setFrameLimit(n: u32): void { frameLimit = n; }
@@ -137,9 +152,7 @@ function takeFrame(): usize {
     freeList = <usize>load<u32>(h);
     memory.fill(h, 0, PAGE_SIZE);
   } else {
-    if (!ensureMemory(heapTop + PAGE_SIZE)) return 0;
-    h = heapTop;
-    heapTop += PAGE_SIZE;
+    h = carve(PAGE_SIZE, PAGE_SIZE);
   }
   return h;
 }
@@ -149,11 +162,14 @@ function takeFrame(): usize {
   framesInUse++;
 }
 
-/** Allocates the frame (zeroed, or faulted in when lazy); returns its host offset, or 0 when memory is exhausted. */
+/** The frame for writing: allocated (zeroed, or faulted in when lazy) or copied when shared; its host offset, or 0 when memory is exhausted. */
 export function allocFrame(f: u32): usize {
   let h = frameHostOf(f);
-  if (h != 0) return h;
-  if ((flagsOf(f) & FF_LAZY) != 0) return faultIn(f);
+  if (h != 0) return (flagsOf(f) & FF_SHARED) == 0 ? h : unshare(f, h);
+  if ((flagsOf(f) & FF_LAZY) != 0) {
+    h = faultIn(f);
+    return h != 0 && (flagsOf(f) & FF_SHARED) != 0 ? unshare(f, h) : h;
+  }
   if (framesInUse >= frameLimit) return 0;
   h = takeFrame();
   if (h != 0) install(f, h);
@@ -161,28 +177,55 @@ export function allocFrame(f: u32): usize {
 }
 
 /**
- * Brings lazy frame f in from the host: allocates it (outside the frame limit: it was
- * within the source's), copies the host's bytes and clears FF_LAZY. Not dirty: it equals
- * its base until written. Returns 0 when memory is exhausted or the host could not supply
- * it; the frame then stays lazy and the current run is asked to stop.
+ * Brings lazy frame f in from the host: maps the host's shared copy, or allocates a frame
+ * (outside the frame limit: it was within the source's) and copies the host's bytes, and
+ * clears FF_LAZY. Not dirty: it equals its base until written. Returns 0 when memory is
+ * exhausted or the host could not supply it; the frame then stays lazy and the current
+ * run is asked to stop.
  */
 function faultIn(f: u32): usize {
-  let h = takeFrame();
-  if (h != 0) {
-    let r = hostFrameFault(f);
-    if (r <= 1) {
+  let r = hostFrameFault(f);
+  if (r >= 0x10000) {
+    let h = <usize>r;
+    install(f, h);
+    setFlags(f, (flagsOf(f) & ~FF_LAZY) | FF_SHARED);
+    lazyCount--;
+    sharedCount++;
+    return h;
+  }
+  if (r <= 1) {
+    let h = takeFrame();
+    if (h != 0) {
       if (r == 1) memory.copy(h, faultBuffer, PAGE_SIZE);
       install(f, h);
       setFlags(f, flagsOf(f) & ~FF_LAZY);
       lazyCount--;
       return h;
     }
-    store<u32>(h, <u32>freeList);
-    freeList = h;
   }
   stopRequest = STOP_OOM;
   exitBlock = true;
   return 0;
+}
+
+/** Frames mapped to the host's shared copies. */
+export let sharedCount: u32 = 0;
+
+/**
+ * The first write to shared frame f (at h): gives it a private copy. Cached translations
+ * and decoded code of the shared copy are forgotten (the copy will differ). Returns the
+ * copy, or 0 when memory is exhausted (the frame stays shared).
+ */
+function unshare(f: u32, h: usize): usize {
+  let p = takeFrame();
+  if (p == 0) return 0;
+  memory.copy(p, h, PAGE_SIZE);
+  if ((flagsOf(f) & FF_CODE) != 0) invalidateCode(f);
+  tlbForgetFrame(f);
+  store<u32>(frameHost + (<usize>f << 2), <u32>p);
+  setFlags(f, flagsOf(f) & ~FF_SHARED);
+  sharedCount--;
+  return p;
 }
 
 /** Reading an absent frame: the zero page, or the lazy frame faulted in (0 if that failed). */
@@ -219,8 +262,14 @@ function dropFrame(f: u32): void {
   if (h == 0) return;
   tlbForgetFrame(f);
   store<u32>(frameHost + (<usize>f << 2), 0);
-  store<u32>(h, <u32>freeList);
-  freeList = h;
+  let fl = flagsOf(f);
+  if ((fl & FF_SHARED) != 0) {
+    setFlags(f, fl & ~FF_SHARED);
+    sharedCount--;
+  } else {
+    store<u32>(h, <u32>freeList);
+    freeList = h;
+  }
   framesInUse--;
 }
 

@@ -12,7 +12,7 @@ import {
 } from "./state";
 import {
   RAM_BASE, isRam, readHost, allocFrame, flagsOf, setFlags, FF_DIRTY, FF_CODE, FF_IO,
-  findRegion, mmioRead, mmioWrite, mmioFaulted, frameHostOf, FF_WATCH,
+  findRegion, mmioRead, mmioWrite, mmioFaulted, frameHostOf, FF_WATCH, reserve,
 } from "./memory";
 import { tlbRead, tlbWrite, tlbFetch, tlbFill, frameOf, NO_FRAME, TLB_MASK, TLB_ENTRY_SHIFT } from "./tlb";
 import { invalidateCode, storeHitsCode } from "./decodecache";
@@ -164,12 +164,16 @@ function resolve(vaddr: u64, acc: u32, size: u32): isize {
 }
 
 // Debugging aid: stores to watched frames are recorded as (pc, vaddr, paddr) triples.
-export const WATCH_LOG: usize = memory.data(4096 * 24, 8);
+// The log (4096 entries) is reserved when watching starts (index.ts).
+export let watchLog: usize = 0;
+export function ensureWatchLog(): void {
+  if (watchLog == 0) watchLog = reserve(4096 * 24);
+}
 export let watchCount: u32 = 0;
 export let watchVaLo: u64 = 0;
 export let watchVaSize: u64 = 0;
 function logWatch(vaddr: u64, pa: u64): void {
-  let e = WATCH_LOG + <usize>(watchCount & 4095) * 24;
+  let e = watchLog + <usize>(watchCount & 4095) * 24;
   store<u64>(e, pc);
   store<u64>(e, vaddr, 8);
   store<u64>(e, pa, 16);
