@@ -13,8 +13,8 @@
 //    The same for a guest that prints by itself (a counter every 10 ms): from the clone call
 //    to the first output the clone produced.
 // 3. Memory: 10 clones of the booted VM, each having run one command, against the VM itself:
-//    the machines' wasm memory (hart tables, decode cache, faulted frames) plus the snapshot
-//    frames the isolate holds once for all of them.
+//    each clone's own wasm memory (hart tables, decoded code, frames it wrote) plus what the
+//    isolate holds once for all of them: the snapshot frames they map, and their decoded code.
 // 4. Wake: a VM hibernated by its idle timeout, from typed input to its answer.
 // 5. Cold: wrangler dev is restarted (every object evicted, the isolate's caches empty), then
 //    the same clone measurement, and the wake of a VM that was running before the restart;
@@ -171,10 +171,16 @@ async function main(): Promise<void> {
     const one = (await api("GET", `/api/vms/${vm.id}`)).stats;
     let clonesBytes = 0;
     let shared = 0;
+    let sharedCode = 0;
+    let mappedFrames = 0;
+    let isolateBytes = 0;
     for (const id of cloneIds.slice(0, 10)) {
       const s = (await api("GET", `/api/vms/${id}`)).stats;
       clonesBytes += s.hostMemoryBytes;
       shared = s.sharedPackBytes;
+      sharedCode = s.sharedCodeBytes ?? 0;
+      mappedFrames += s.sharedFrames ?? 0;
+      isolateBytes = s.isolateMemoryBytes ?? 0;
     }
 
     const sleepy = await api("POST", "/api/vms", { name: "sleepy", memoryMiB: 32, boot: { kernel }, powerOn: true, idleTimeoutSeconds: 1 });
@@ -217,11 +223,14 @@ async function main(): Promise<void> {
       oneVmHostBytes: one.hostMemoryBytes,
       tenClonesHostBytes: clonesBytes,
       sharedSnapshotBytes: shared,
+      sharedCodeBytes: sharedCode,
+      framesMappedPerClone: Math.round(mappedFrames / 10),
+      isolateMemoryBytes: isolateBytes,
       apiRoundTripMs: Number(roundTripMs.toFixed(1)),
       printingCloneFirstOutputMs: Math.round(median(printing)),
     };
     if (json) { console.log(JSON.stringify(result)); return; }
-    const ratio = (clonesBytes + shared) / one.hostMemoryBytes;
+    const ratio = (clonesBytes + shared + sharedCode) / one.hostMemoryBytes;
     console.log(`bench/clone — small kernel, 32 MiB VM, wrangler dev (workerd), medians of ${Math.max(runs, 10)} warm clones and ${runs} of the rest`);
     console.log(`  boot to shell                      ${result.bootToShellMs} ms`);
     console.log(`  memory snapshot of the booted VM   ${result.snapshotMs} ms (${snap.frames} frames, ${mib(snap.storedBytes)} MiB stored)`);
@@ -234,7 +243,8 @@ async function main(): Promise<void> {
     console.log(`  wake a VM after eviction (restart) ${result.evictedWakeMs} ms`);
     console.log(`  one API round trip (GET power)     ${result.apiRoundTripMs} ms`);
     console.log(`  memory: one booted VM              ${mib(one.hostMemoryBytes)} MiB of wasm memory`);
-    console.log(`  memory: 10 clones                  ${mib(clonesBytes)} MiB of wasm memory + ${mib(shared)} MiB of shared snapshot frames`);
+    console.log(`  memory: 10 clones                  ${mib(clonesBytes)} MiB of their own + ${mib(shared)} MiB of shared snapshot frames + ${mib(sharedCode)} MiB of their decoded code`);
+    console.log(`                                     (each maps ${result.framesMappedPerClone} snapshot frames; the isolate's whole wasm memory: ${mib(isolateBytes)} MiB)`);
     console.log(`  10 clones / one VM                 ${ratio.toFixed(2)}x   (target <= 2x)`);
   } finally {
     await server.dispose();

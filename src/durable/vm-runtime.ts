@@ -11,7 +11,7 @@ import { transition, type PowerAction, type PowerState } from "../cluster/power.
 import { IdlePacer, CYCLES_PER_MS } from "../cluster/pacer.js";
 import { CheckpointStore } from "../storage/checkpoint-store.js";
 import { ConsoleLog } from "../storage/console-log.js";
-import { sharedPacks, release } from "../storage/frame-store.js";
+import { isolateArena, sharedPacks, release } from "../storage/frame-store.js";
 import { isZeroBytes } from "../encoding.js";
 import { VmDisks, LeaseError, type DiskAttachment } from "./vm-disks.js";
 import { VmSnapshots } from "./vm-snapshots.js";
@@ -111,6 +111,20 @@ export class VmRuntime {
     });
   }
 
+  /**
+   * Frame f for a lazy restore: its own row's bytes, else where the base layer's frame is
+   * in the isolate's memory (mapped, not copied); undefined: zero.
+   */
+  private lazyFrame(f: number, base: BaseLayer | undefined): Uint8Array | number | undefined {
+    const own = this.store.frame(f);
+    if (own) return own.length ? own : undefined;
+    const ref = base ? this.store.baseRef(f) : undefined;
+    if (!ref || !base) return undefined;
+    const at = sharedPacks.frameOffset(base.packs[ref.pack]!, ref.slot);
+    if (at === undefined) throw new Error(`snapshot frames for frame ${f} are not loaded`);
+    return at;
+  }
+
   /** Frame f as the checkpoint has it (its own row, else the base layer's); undefined: zero. */
   savedFrame(f: number, base = this.store.get<BaseLayer>("base")): Uint8Array | undefined {
     const own = this.store.frame(f);
@@ -169,9 +183,15 @@ export class VmRuntime {
       hibernated: this.hibernated,
       instructions: m ? m.hart.instret.toString() : undefined,
       residentFrames: m ? m.hart.framesInUse : 0,
+      /** The machine's own memory: hart tables, decoded code, frames it holds privately. */
       hostMemoryBytes: m ? m.hart.hostMemoryBytes : 0,
-      /** Snapshot frames held once per isolate for every clone in it. */
+      /** Snapshot frames mapped read-only rather than held. */
+      sharedFrames: m ? m.hart.sharedFrames : 0,
+      /** Snapshot frames held once per isolate for every clone in it, and their decoded code. */
       sharedPackBytes: sharedPacks.bytes,
+      sharedCodeBytes: isolateArena.sharedCodeBytes,
+      /** All memory the isolate's machines and shared frames take. */
+      isolateMemoryBytes: isolateArena.totalBytes,
       checkpointBytes: this.store.bytes(),
       disks: this.vmDisks?.stats() ?? [],
       consoleBytes: this.console.end,
@@ -307,8 +327,10 @@ export class VmRuntime {
   }
 
   dropMachine(): void {
-    if (this.pinned.length) { sharedPacks.unpin(this.pinned); this.pinned = []; }
+    // The machine's memory goes back first: it may map frames of the packs it pinned.
+    this.machine?.dispose();
     this.machine = undefined;
+    if (this.pinned.length) { sharedPacks.unpin(this.pinned); this.pinned = []; }
     this.checkpointDirty.clear();
     this.sleepingUntil = undefined;
     this.idleSince = undefined;
@@ -326,6 +348,8 @@ export class VmRuntime {
       this.kernelCache = { kernel, initrd };
     }
     const { kernel, initrd } = this.kernelCache;
+    this.machine?.dispose();
+    this.machine = undefined;
     this.machine = new VirtMachine(hartModule, {
       memoryMiB: cfg.memoryMiB,
       kernel,
@@ -337,6 +361,7 @@ export class VmRuntime {
       decodeSlots: DECODE_SLOTS,
       maxResidentFrames: this.residentCap(cfg),
       disks: this.disks().disks,
+      arena: isolateArena,
     });
     this.pacer = new IdlePacer(this.host.now(), this.machine.hart.clock);
     this.sleepingUntil = undefined;
@@ -393,7 +418,7 @@ export class VmRuntime {
     const pfns = this.knownPfns ?? new Set(this.store.pfns());
     this.knownPfns = undefined;
     if (base) for (const f of this.store.basePfns()) pfns.add(f);
-    const load = (f: number): Uint8Array | undefined => this.savedFrame(f, base);
+    const load = (f: number): Uint8Array | number | undefined => this.lazyFrame(f, base);
     this.machine = new VirtMachine(hartModule, {
       memoryMiB: cfg.memoryMiB,
       kernel: new Uint8Array(0),
@@ -402,6 +427,7 @@ export class VmRuntime {
       maxResidentFrames: this.residentCap(cfg),
       disks: this.disks().disks,
       restore: { state, lazy: { indices: pfns, load } },
+      arena: isolateArena,
     });
     if (this.hibernated) {
       // Hibernation is invisible to the guest: the time it slept passes for it as one idle

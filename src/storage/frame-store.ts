@@ -2,9 +2,11 @@
 // to KV in packs of up to 256 (1 MiB, itself named by its SHA-256 so it is immutable and
 // verifiable), D1 maps each frame hash to its pack and slot, and packs carry reference counts
 // (snapshots and the clones built on them). PackCache keeps packs in memory once per isolate,
-// so every clone of one snapshot in an isolate faults its frames in from the same bytes.
+// in the memory the isolate's machines run in (isolateArena), so every clone of one snapshot
+// in an isolate maps the same frames read-only, and copies only those it writes.
 
 import { sha256Hex } from "../encoding.js";
+import { MemoryArena, UNIT } from "../machine/core/arena.js";
 
 const PAGE = 4096;
 const PACK_FRAMES = 256;
@@ -126,14 +128,18 @@ export async function release(kv: KVNamespace, db: D1Database, keys: Iterable<st
   return freed;
 }
 
-interface CachedPack { bytes: Uint8Array; pins: number; used: number }
+interface CachedPack { offset: number; length: number; pins: number; used: number }
 
-/** Packs in memory, shared by every VM object of the isolate; pinned while a VM uses them. */
+/**
+ * Packs in memory, shared by every VM object of the isolate: each pack is a shared region
+ * of the arena the isolate's machines run in, so a machine can map its frames directly.
+ * Pinned while a VM uses them (a machine mapping a pack's frames holds a pin).
+ */
 export class PackCache {
   private readonly packs = new Map<string, CachedPack>();
   private tick = 0;
 
-  constructor(private readonly capBytes: number) {}
+  constructor(private readonly capBytes: number, readonly arena: MemoryArena) {}
 
   /** Fetches (and verifies) the packs not yet cached and pins all of them. */
   async pin(kv: KVNamespace, keys: readonly string[]): Promise<void> {
@@ -144,15 +150,22 @@ export class PackCache {
       if (`pack/${await sha256Hex(new Uint8Array(b as ArrayBuffer))}` !== k) throw new FrameStoreError(`snapshot frames ${k} are corrupt`);
       return [k, new Uint8Array(b)] as const;
     }));
-    for (const [k, bytes] of got) if (!this.packs.has(k)) this.packs.set(k, { bytes, pins: 0, used: 0 });
+    for (const [k, bytes] of got) if (!this.packs.has(k)) this.add(k, bytes, 0);
     for (const k of new Set(keys)) this.packs.get(k)!.pins++;
     this.trim();
   }
 
   /** Adds a pack whose bytes are known to match its key (just written). */
   put(key: string, bytes: Uint8Array): void {
-    if (!this.packs.has(key)) this.packs.set(key, { bytes, pins: 0, used: ++this.tick });
+    if (!this.packs.has(key)) this.add(key, bytes, ++this.tick);
     this.trim();
+  }
+
+  private add(key: string, bytes: Uint8Array, used: number): void {
+    const offset = this.arena.allocShared(bytes.length);
+    if (offset === 0) throw new FrameStoreError(`no memory in this isolate for ${bytes.length} bytes of snapshot frames`);
+    new Uint8Array(this.arena.memory.buffer, offset, bytes.length).set(bytes);
+    this.packs.set(key, { offset, length: bytes.length, pins: 0, used });
   }
 
   unpin(keys: readonly string[]): void {
@@ -163,32 +176,46 @@ export class PackCache {
     this.trim();
   }
 
-  /** A frame's bytes (a view; copy before keeping), or undefined if the pack is not cached. */
-  frame(pack: string, slot: number): Uint8Array | undefined {
+  /** Where a frame lives in the arena (for a machine to map), or undefined if the pack is not cached. */
+  frameOffset(pack: string, slot: number): number | undefined {
     const p = this.packs.get(pack);
-    if (!p || (slot + 1) * PAGE > p.bytes.length) return undefined;
+    if (!p || slot < 0 || (slot + 1) * PAGE > p.length) return undefined;
     p.used = ++this.tick;
-    return p.bytes.subarray(slot * PAGE, (slot + 1) * PAGE);
+    return p.offset + slot * PAGE;
   }
 
+  /** A frame's bytes (a view, valid until the arena grows; copy before keeping), or undefined if the pack is not cached. */
+  frame(pack: string, slot: number): Uint8Array | undefined {
+    const at = this.frameOffset(pack, slot);
+    return at === undefined ? undefined : new Uint8Array(this.arena.memory.buffer, at, PAGE);
+  }
+
+  /** Memory the cached packs take (whole arena units). */
   get bytes(): number {
     let n = 0;
-    for (const p of this.packs.values()) n += p.bytes.length;
+    for (const p of this.packs.values()) n += Math.ceil(p.length / UNIT) * UNIT;
     return n;
   }
 
   /** Drops unpinned packs, least recently used first, while over the cap. */
   private trim(): void {
-    if (this.bytes <= this.capBytes) return;
-    const idle = [...this.packs].filter(([, p]) => p.pins === 0).sort((a, b) => a[1].used - b[1].used);
     let total = this.bytes;
+    if (total <= this.capBytes) return;
+    const idle = [...this.packs].filter(([, p]) => p.pins === 0).sort((a, b) => a[1].used - b[1].used);
     for (const [k, p] of idle) {
       if (total <= this.capBytes) break;
       this.packs.delete(k);
-      total -= p.bytes.length;
+      this.arena.freeShared(p.offset);
+      total -= Math.ceil(p.length / UNIT) * UNIT;
     }
   }
 }
 
+/**
+ * The memory this isolate's machines run in: every VM object's hart, and the snapshot
+ * frames (with their decoded code) that clones in the isolate share.
+ */
+export const isolateArena = new MemoryArena();
+
 /** The isolate's pack cache. */
-export const sharedPacks = new PackCache(64 << 20);
+export const sharedPacks = new PackCache(64 << 20, isolateArena);
