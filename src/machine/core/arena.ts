@@ -32,6 +32,8 @@ export class MemoryArena {
   private readonly held = new Map<Tenant, number[]>();
   private readonly saved = new Map<Tenant, Uint8Array>();
   private owner: Tenant | undefined;
+  /** The hart inside run(): no other may become active until it returns (its static data is live). */
+  private running: Tenant | undefined;
   /** Shared regions by offset, and which region each of their frames' slots belongs to. */
   private readonly regions = new Map<number, Region>();
   private readonly slotOf = new Map<number, number>();
@@ -62,6 +64,7 @@ export class MemoryArena {
   /** Makes t's static data current (t undefined: only saves the current hart's). */
   activate(t: Tenant | undefined): void {
     if (this.owner === t) return;
+    if (this.running !== undefined) throw new Error("a machine was called while another one in the same memory was running");
     const live = new Uint8Array(this.memory.buffer, 0, this.statics);
     if (this.owner !== undefined) {
       let buf = this.saved.get(this.owner);
@@ -74,6 +77,17 @@ export class MemoryArena {
     if (!buf) throw new Error("this machine's memory has been released");
     live.set(buf);
     this.owner = t;
+  }
+
+  /** Runs fn as t's turn (t active): calling another hart of this arena meanwhile throws. */
+  turn<T>(t: Tenant, fn: () => T): T {
+    this.activate(t);
+    this.running = t;
+    try {
+      return fn();
+    } finally {
+      this.running = undefined;
+    }
   }
 
   /** `bytes` (whole units) of zeroed memory for t; 0 when the memory cannot grow. */

@@ -171,7 +171,8 @@ export class Hart {
   /** Runs at most budget cycles. Once a lazy fault has failed, returns LazyFault at once. */
   run(budget: number | bigint): StopReason {
     if (this.lazyError !== undefined) return StopReason.LazyFault;
-    const r = this.ex.run(BigInt(budget)) as StopReason;
+    const ex = this.ex;
+    const r = this.arena.turn(this, () => ex.run(BigInt(budget))) as StopReason;
     return this.lazyError !== undefined ? StopReason.LazyFault : r;
   }
 
