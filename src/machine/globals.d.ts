@@ -19,3 +19,10 @@ declare namespace WebAssembly {
     grow(pages: number): number;
   }
 }
+
+/** In Node and workerd; ES2022's lib does not declare it. */
+declare class FinalizationRegistry<T> {
+  constructor(cleanup: (held: T) => void);
+  register(target: object, held: T, unregisterToken?: object): void;
+  unregister(unregisterToken: object): boolean;
+}

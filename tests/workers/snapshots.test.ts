@@ -44,6 +44,22 @@ describe("snapshots and clones", () => {
     await bc.run("echo three > /tmp/f");
     expect(await a.con.run("echo $SESSION-$(cat /tmp/f)")).toContain("changed-two");
 
+    // Clones map the snapshot's frames from the isolate's memory instead of copying them:
+    // a clone's own memory is a fraction of the original's, and a second clone adds as little.
+    const c = await call("POST", `/api/vms/${a.id}/clone`, { name: "copy2", snapshot: s1.json.id });
+    const cc = new ConsoleReader(c.json.id);
+    expect(await cc.run("echo $SESSION-$(cat /tmp/f)")).toContain("abc-one");
+    const stats = async (id: string) => (await call("GET", `/api/vms/${id}`)).json.stats;
+    const [sa, sb, sc] = [await stats(a.id), await stats(b.json.id), await stats(c.json.id)];
+    for (const s of [sb, sc]) {
+      expect(s.sharedFrames).toBeGreaterThan(100);
+      expect(s.hostMemoryBytes).toBeLessThan(sa.hostMemoryBytes / 3);
+    }
+    expect(sa.sharedFrames).toBe(0);
+    expect(sb.hostMemoryBytes + sc.hostMemoryBytes + sb.sharedPackBytes + sb.sharedCodeBytes).toBeLessThan(2 * sa.hostMemoryBytes);
+    expect(await bc.run("echo $SESSION-$(cat /tmp/f)")).toContain("abc-three");
+    expect((await call("POST", `/api/vms/${c.json.id}/power?action=stop`)).status).toBe(200);
+
     // Revert the original to s1.
     expect((await call("POST", `/api/vms/${a.id}/snapshots/${s1.json.id}/revert`)).json).toEqual({ powerState: "POWERED_ON" });
     expect(await a.con.run("echo $SESSION-$(cat /tmp/f)")).toContain("abc-one");

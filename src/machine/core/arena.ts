@@ -16,7 +16,7 @@ const PAGE = 4096;
 export const SLOT_BYTES = 2049 * 8;
 const SLOTS_PER_RUN = Math.floor((4 * UNIT) / SLOT_BYTES);
 
-/** Anything that holds units of an arena (a Hart); compared by identity. */
+/** The key a hart holds its units under (not the hart itself, so the hart can be collected). */
 export type Tenant = object;
 
 interface Region { offset: number; bytes: number; slots: number[] }
@@ -40,8 +40,21 @@ export class MemoryArena {
   private freeSlots: number[] = [];
   private slotUnits = 0;
 
+  /**
+   * A hart dropped without dispose() (its Durable Object evicted) gives its units back
+   * when it is collected, where the runtime has FinalizationRegistry.
+   */
+  private readonly collected = typeof FinalizationRegistry === "function"
+    ? new FinalizationRegistry<Tenant>((t) => this.release(t))
+    : undefined;
+
   constructor() {
     this.memory = new WebAssembly.Memory({ initial: 1 });
+  }
+
+  /** Releases `t` when `holder` is garbage-collected (unless released first). */
+  track(holder: object, t: Tenant): void {
+    this.collected?.register(holder, t, t);
   }
 
   /** Call before instantiating a hart in this memory: its data segments overwrite the static data. */
@@ -105,6 +118,7 @@ export class MemoryArena {
     const list = this.held.get(t);
     if (!list) return;
     if (this.owner === t) this.owner = undefined;
+    this.collected?.unregister(t);
     this.held.delete(t);
     this.saved.delete(t);
     this.giveBack(list);

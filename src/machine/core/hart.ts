@@ -100,6 +100,8 @@ export const PAGE_SIZE = 4096;
 export class Hart {
   private readonly exports: HartExports;
   readonly arena: MemoryArena;
+  /** What the arena knows this hart by. */
+  private readonly tenant: object = {};
   private disposed = false;
   private readonly devices: MmioDevice[] = [];
   readonly ramBytes: number;
@@ -112,6 +114,7 @@ export class Hart {
     }
     const arena = opts.arena ?? new MemoryArena();
     this.arena = arena;
+    const tenant = this.tenant;
     const imports = {
       env: { memory: arena.memory },
       host: {
@@ -126,18 +129,19 @@ export class Hart {
         mmioWrite: (id: number, offset: bigint, size: number, value: bigint): number =>
           this.devices[id]!.write(Number(u64(offset)), size, BigInt.asUintN(size * 8, value)),
         frameFault: (f: number): number => this.frameFault(f),
-        alloc: (bytes: number): number => arena.alloc(this, bytes),
+        alloc: (bytes: number): number => arena.alloc(tenant, bytes),
         sharedSlot: (offset: number): number => arena.sharedSlot(offset),
       },
     };
     arena.beforeInstance();
     const instance = new WebAssembly.Instance(module, imports);
     this.exports = instance.exports as unknown as HartExports;
-    arena.adopt(this, this.exports.staticEnd());
+    arena.adopt(tenant, this.exports.staticEnd());
+    arena.track(this, tenant);
     this.ex._start();
     this.ramBytes = opts.ramBytes;
     if (!this.ex.init(BigInt(opts.ramBytes), opts.decodeSlots ?? 512)) {
-      arena.release(this);
+      arena.release(tenant);
       throw new RangeError(`no memory for a machine of ${opts.ramBytes} bytes`);
     }
     if (opts.maxResidentFrames !== undefined) this.ex.setFrameLimit(opts.maxResidentFrames);
@@ -147,7 +151,7 @@ export class Hart {
   /** The instance's exports, with this hart's static data current in the arena. */
   private get ex(): HartExports {
     if (this.disposed) throw new Error("this machine has been disposed");
-    this.arena.activate(this);
+    this.arena.activate(this.tenant);
     return this.exports;
   }
 
@@ -158,7 +162,7 @@ export class Hart {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.arena.release(this);
+    this.arena.release(this.tenant);
   }
 
   /** Maps a device at [base, base+size). */
@@ -172,7 +176,7 @@ export class Hart {
   run(budget: number | bigint): StopReason {
     if (this.lazyError !== undefined) return StopReason.LazyFault;
     const ex = this.ex;
-    const r = this.arena.turn(this, () => ex.run(BigInt(budget))) as StopReason;
+    const r = this.arena.turn(this.tenant, () => ex.run(BigInt(budget))) as StopReason;
     return this.lazyError !== undefined ? StopReason.LazyFault : r;
   }
 
@@ -251,7 +255,7 @@ export class Hart {
   get framesInUse(): number { return this.ex.framesInUse(); }
   get decodeSlotFills(): bigint { return u64(this.ex.decodeSlotFills()); }
   /** Bytes of wasm linear memory the hart holds (its arena's shared regions not included). */
-  get hostMemoryBytes(): number { return this.arena.bytesOf(this); }
+  get hostMemoryBytes(): number { return this.arena.bytesOf(this.tenant); }
   /** Frames mapped read-only from the arena's shared regions. */
   get sharedFrames(): number { return this.ex.sharedFrames(); }
 
