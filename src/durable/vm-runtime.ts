@@ -112,12 +112,13 @@ export class VmRuntime {
   }
 
   /**
-   * Frame f for a lazy restore: its own row's bytes, else where the base layer's frame is
-   * in the isolate's memory (mapped, not copied); undefined: zero.
+   * Frame f for a lazy restore: its own row's bytes (`own`: the frames that have one, so
+   * the others cost no query), else where the base layer's frame is in the isolate's
+   * memory (mapped, not copied); undefined: zero.
    */
-  private lazyFrame(f: number, base: BaseLayer | undefined): Uint8Array | number | undefined {
-    const own = this.store.frame(f);
-    if (own) return own.length ? own : undefined;
+  private lazyFrame(f: number, base: BaseLayer | undefined, own: ReadonlySet<number>): Uint8Array | number | undefined {
+    const row = own.has(f) ? this.store.frame(f) : undefined;
+    if (row) return row.length ? row : undefined;
     const ref = base ? this.store.baseRef(f) : undefined;
     if (!ref || !base) return undefined;
     const at = sharedPacks.frameOffset(base.packs[ref.pack]!, ref.slot);
@@ -415,10 +416,11 @@ export class VmRuntime {
     if (!this.leasesFresh) await this.disks().renew();
     this.leasesFresh = false;
     // A migration target knows its frames already; anyone else reads them from storage.
-    const pfns = this.knownPfns ?? new Set(this.store.pfns());
+    const own = this.knownPfns ?? new Set(this.store.pfns());
+    const pfns = new Set(own);
     this.knownPfns = undefined;
     if (base) for (const f of this.store.basePfns()) pfns.add(f);
-    const load = (f: number): Uint8Array | number | undefined => this.lazyFrame(f, base);
+    const load = (f: number): Uint8Array | number | undefined => this.lazyFrame(f, base, own);
     this.machine = new VirtMachine(hartModule, {
       memoryMiB: cfg.memoryMiB,
       kernel: new Uint8Array(0),

@@ -15,6 +15,7 @@ const PAGE = 4096;
 /** A decoded-code slot: 2048 entries + the page-end sentinel, 8 bytes each (decodecache.ts). */
 export const SLOT_BYTES = 2049 * 8;
 const SLOTS_PER_RUN = Math.floor((4 * UNIT) / SLOT_BYTES);
+const GROW_UNITS = 16;
 
 /** The key a hart holds its units under (not the hart itself, so the hart can be collected). */
 export type Tenant = object;
@@ -211,10 +212,15 @@ export class MemoryArena {
     const off = this.top;
     const need = off + n * UNIT - this.memory.buffer.byteLength;
     if (need > 0) {
+      // At least 1 MiB at a time: each grow costs a new ArrayBuffer for the memory.
       try {
-        this.memory.grow(need / UNIT);
+        this.memory.grow(Math.max(need / UNIT, GROW_UNITS));
       } catch {
-        return 0;
+        try {
+          this.memory.grow(need / UNIT);
+        } catch {
+          return 0;
+        }
       }
     }
     this.top += n * UNIT;
