@@ -156,11 +156,22 @@ export function tlbFlushData(): void {
   }
 }
 
+/** Drops the entries of kind `kind` that map frame f: the filled ones a set's log names, or all of an overflowed set. */
 function forgetIn(kind: u32, f: u32): void {
-  let start = setBase(kind * 3);
-  let end = start + 3 * SET_BYTES;
-  for (let e = start; e < end; e += ENTRY_BYTES) {
-    if (load<u32>(frameOf(e)) == f) store<u64>(e, INVALID);
+  for (let n = kind * 3; n < kind * 3 + 3; n++) {
+    let base = setBase(n);
+    let lb = logBase(n);
+    let count = load<u32>(lb);
+    if (count > LOG_CAP) {
+      for (let e = base; e < base + SET_BYTES; e += ENTRY_BYTES) {
+        if (load<u32>(frameOf(e)) == f) store<u64>(e, INVALID);
+      }
+      continue;
+    }
+    for (let i: u32 = 0; i < count; i++) {
+      let e = base + (<usize>load<u16>(lb + 4 + (<usize>i << 1)) << TLB_ENTRY_SHIFT);
+      if (load<u32>(frameOf(e)) == f) store<u64>(e, INVALID);
+    }
   }
 }
 
