@@ -144,7 +144,9 @@ export class VmSnapshots {
         await retained;
         return { ok: false, status: 422, code: "bad_snapshot", message: `the snapshot cannot be resumed: ${this.rt.lastError}` };
       }
-      this.rt.wake();
+      // A new clone's first slice runs on the next turn: the caller's answer leaves first.
+      if (fresh) setTimeout(() => this.rt.wake(), 0);
+      else this.rt.wake();
     } else await this.rt.host.setAlarm(null);
     await retained;
     if (old) await release(this.rt.host.blobs, this.rt.host.db, [old.manifest, ...old.packs]);
