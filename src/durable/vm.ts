@@ -193,6 +193,8 @@ export class VmObject extends DurableObject<Env> {
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return new Response("expected a WebSocket upgrade", { status: 426 });
     }
+    // Deleted, migrated away, or never created: the caller's route to this object is stale.
+    if (!this.rt.config) return new Response("this object holds no VM", { status: 404 });
     const pair = new WebSocketPair();
     const [client, server] = [pair[0], pair[1]];
     this.ctx.acceptWebSocket(server);

@@ -12,7 +12,7 @@ import { newId } from "../ids.js";
 import { retain, retainStatements, release } from "../storage/frame-store.js";
 import { emit } from "./events.js";
 import { runAsTask } from "./tasks.js";
-import { findVm, vmJson, vmStub, unwrap } from "./vm-common.js";
+import { findVm, noteVm, vmJson, vmStub, unwrap } from "./vm-common.js";
 import type { VmConfig } from "../durable/vm-runtime.js";
 import { attachment, cloneDisks, datastoreStub, deleteDisks, vmDisks, type DiskRow } from "./disk-common.js";
 import { hostStub } from "./hosts.js";
@@ -249,5 +249,6 @@ export const snapshotRoutes = new Hono<AppEnv>()
       await db.update(schema.vms).set({ powerState: row.powerState }).where(eq(schema.vms.id, row.id));
     }
     emit(c, "vm.created", row.id, `VM ${row.name} cloned from ${from}`);
+    noteVm(row);
     return c.json(vmJson(row), 201);
   });

@@ -28,8 +28,36 @@ export function vmJson(row: VmRow) {
 
 export async function findVm(env: Env, id: string): Promise<VmRow> {
   const [row] = await openDb(env.DB).select().from(schema.vms).where(eq(schema.vms.id, id));
-  if (!row) throw notFound("VM", id);
+  if (!row) {
+    lastSeen.delete(id);
+    throw notFound("VM", id);
+  }
+  noteVm(row);
   return row;
+}
+
+/**
+ * The object each VM was last seen in by this isolate (id → incarnation): a guess that lets
+ * the console route skip D1. Only a guess: an object that holds no VM (deleted, or migrated
+ * away) refuses the connection, and the route then asks D1.
+ */
+const lastSeen = new Map<string, number>();
+const LAST_SEEN_MAX = 10_000;
+
+export function noteVm(row: Pick<VmRow, "id" | "incarnation">): void {
+  lastSeen.delete(row.id);
+  lastSeen.set(row.id, row.incarnation);
+  if (lastSeen.size > LAST_SEEN_MAX) lastSeen.delete(lastSeen.keys().next().value!);
+}
+
+export function forgetVm(id: string): void {
+  lastSeen.delete(id);
+}
+
+/** Where the VM's object probably is, without a D1 query; undefined when unknown. */
+export function guessVm(id: string): Pick<VmRow, "id" | "incarnation"> | undefined {
+  const incarnation = lastSeen.get(id);
+  return incarnation === undefined ? undefined : { id, incarnation };
 }
 
 export function unwrap<T>(o: Outcome<T>): T {

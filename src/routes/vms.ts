@@ -16,7 +16,7 @@ import { emit } from "./events.js";
 import { memoryKeys } from "./snapshots.js";
 import type { VmConfig } from "../durable/vm-runtime.js";
 import { callerHolds, visibleIds } from "../security/inventory-tree.js";
-import { findVm, vmJson, vmStub, unwrap, type VmRow } from "./vm-common.js";
+import { findVm, forgetVm, guessVm, vmJson, vmStub, unwrap, type VmRow } from "./vm-common.js";
 import { attachment, deleteDisks, diskJson, provisionDisks, startZeroing, vmDisks } from "./disk-common.js";
 
 
@@ -27,34 +27,42 @@ const MAX_INPUT_BYTES = 64 * 1024;
  * holds it and relays to the VM's current object; when a migration fences that object, it
  * closes its side with 4001 "moved <offset>", and the relay reconnects to the new object
  * from that offset: nothing is lost or shown twice, and input typed meanwhile is held.
+ * `guessing`: `row` is only where the VM was last seen; undefined when that object holds
+ * no VM (the caller then asks D1).
  */
-async function bridgeConsole(env: Env, row: VmRow, url: string): Promise<Response> {
-  const pair = new WebSocketPair();
-  const [client, server] = [pair[0], pair[1]];
-  server.accept();
+async function bridgeConsole(env: Env, row: Pick<VmRow, "id" | "incarnation">, url: string, guessing = false): Promise<Response | undefined> {
   let upstream: WebSocket | undefined;
   const held: (string | ArrayBuffer)[] = [];
-  const connect = async (vm: VmRow, from?: number): Promise<WebSocket> => {
+  let server: WebSocket | undefined;
+  const connect = async (vm: Pick<VmRow, "id" | "incarnation">, from?: number, guess = false): Promise<WebSocket | undefined> => {
     const u = new URL(url);
     if (from !== undefined) u.searchParams.set("from", String(from));
     const res = await vmStub(env, vm).fetch(new Request(u, { headers: { upgrade: "websocket" } }));
     const ws = res.webSocket;
-    if (!ws) throw new ApiError(502, "console_unavailable", `the VM's console did not accept the connection (${res.status})`);
+    if (!ws) {
+      if (guess && res.status === 404) return undefined;
+      throw new ApiError(502, "console_unavailable", `the VM's console did not accept the connection (${res.status})`);
+    }
     ws.accept();
-    ws.addEventListener("message", (e) => { try { server.send(e.data); } catch { /* client gone */ } });
+    ws.addEventListener("message", (e) => { try { server?.send(e.data); } catch { /* client gone */ } });
     ws.addEventListener("close", (e) => {
       const moved = e.code === 4001 ? /^moved (\d+)$/.exec(e.reason) : null;
-      if (!moved) { try { server.close(e.code === 1005 || e.code === 1006 ? 1000 : e.code, e.reason); } catch { /* closed */ } return; }
+      if (!moved) { try { server?.close(e.code === 1005 || e.code === 1006 ? 1000 : e.code, e.reason); } catch { /* closed */ } return; }
       upstream = undefined;
       void findVm(env, vm.id).then((fresh) => connect(fresh, Number(moved[1]))).then((next) => {
         upstream = next;
-        for (const m of held.splice(0)) next.send(m);
-      }).catch(() => { try { server.close(1011, "the VM's console could not be reached after it moved"); } catch { /* closed */ } });
+        for (const m of held.splice(0)) next?.send(m);
+      }).catch(() => { try { server?.close(1011, "the VM's console could not be reached after it moved"); } catch { /* closed */ } });
     });
     return ws;
   };
   const from = new URL(url).searchParams.get("from");
-  upstream = await connect(row, from !== null && /^\d+$/.test(from) ? Number(from) : undefined);
+  upstream = await connect(row, from !== null && /^\d+$/.test(from) ? Number(from) : undefined, guessing);
+  if (!upstream) return undefined;
+  const pair = new WebSocketPair();
+  const client = pair[0];
+  server = pair[1];
+  server.accept();
   server.addEventListener("message", (e) => {
     if (upstream) upstream.send(e.data);
     else held.push(e.data);
@@ -147,6 +155,7 @@ export const vmRoutes = new Hono<AppEnv>()
     const { powerState } = await stub.info();
     if (powerState !== "POWERED_OFF") throw conflict(`VM ${row.id} is ${powerState}; stop it before deleting it`);
     await stub.destroy();
+    forgetVm(row.id);
     // Its disks and snapshots go with it (clones made from them keep their own references,
     // and the disk layers they are built on).
     const disks = await vmDisks(c.env, row.id);
@@ -178,11 +187,17 @@ export const vmRoutes = new Hono<AppEnv>()
     return c.json({ powerState });
   })
   .get("/:id/console", async (c) => {
-    const row = await findVm(c.env, c.req.param("id"));
-    if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
+    const id = c.req.param("id");
+    const websocket = c.req.header("upgrade")?.toLowerCase() === "websocket";
+    // The object this isolate last saw the VM in, without asking D1; it refuses if it holds no VM.
+    const guess = websocket ? guessVm(id) : undefined;
+    const fast = guess ? await bridgeConsole(c.env, guess, c.req.url, true) : undefined;
+    if (fast) return fast;
+    const row = await findVm(c.env, id);
+    if (!websocket) {
       throw new ApiError(426, "upgrade_required", "the console is a WebSocket: send Upgrade: websocket (or use /console/output and /console/input)");
     }
-    return bridgeConsole(c.env, row, c.req.url);
+    return (await bridgeConsole(c.env, row, c.req.url))!;
   })
   .get("/:id/console/output", async (c) => {
     const from = c.req.query("from") ?? "0";

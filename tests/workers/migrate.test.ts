@@ -59,12 +59,24 @@ describe("live migration", () => {
     expect(t.result.bytesSent).toBeGreaterThan(0);
     expect(t.result.downtimeMs).toBeGreaterThanOrEqual(0);
     expect(t.result.framesPerRound.length).toBe(t.result.rounds);
+    // A viewer connecting right after the move (this isolate last saw the VM in its old
+    // object, which now refuses) reaches the new object.
+    const late = await SELF.fetch(`http://edgevisor/api/vms/${id}/console?from=0`, { headers: { ...auth, upgrade: "websocket" } });
+    expect(late.status).toBe(101);
+    const ws2 = late.webSocket!;
+    ws2.accept();
+    let seen2 = "";
+    ws2.addEventListener("message", (e) => { seen2 += typeof e.data === "string" ? e.data : new TextDecoder().decode(e.data as ArrayBuffer); });
 
     await con.waitFor("loop-42", 120_000);
     const numbers = counter(con.text);
     expect(numbers).toEqual(Array.from({ length: N }, (_, i) => i));
     for (let i = 0; i < 100 && !seen.includes("loop-42"); i++) await sleep(50);
     expect(counter(seen)).toEqual(Array.from({ length: N }, (_, i) => i));
+    for (let i = 0; i < 100 && !seen2.includes("loop-42"); i++) await sleep(50);
+    expect(seen2).toContain("init done");
+    expect(seen2).toContain("loop-42");
+    ws2.close();
 
     const info = (await call("GET", `/api/vms/${id}`)).json;
     expect(info).toMatchObject({ host: host.json.id, powerState: "POWERED_ON" });

@@ -48,8 +48,15 @@ describe("a Linux VM in a Durable Object", () => {
     expect((await call("POST", `/api/vms/${id}/power?action=stop`)).json).toEqual({ powerState: "POWERED_OFF" });
     expect((await call("POST", `/api/vms/${id}/power?action=stop`)).status).toBe(409);
     expect((await call("GET", "/api/vms")).json.find((v: any) => v.id === id).powerState).toBe("POWERED_OFF");
+    // A console socket opened just before the delete, and none after it.
+    const open = await SELF.fetch(`http://edgevisor/api/vms/${id}/console`, { headers: { ...auth, upgrade: "websocket" } });
+    expect(open.status).toBe(101);
+    open.webSocket!.accept();
     expect((await call("DELETE", `/api/vms/${id}`)).status).toBe(204);
     expect((await call("GET", `/api/vms/${id}`)).status).toBe(404);
+    const gone = await SELF.fetch(`http://edgevisor/api/vms/${id}/console`, { headers: { ...auth, upgrade: "websocket" } });
+    expect(gone.status).toBe(404);
+    expect((await gone.json() as any).error.code).toBe("not_found");
   });
 
   it("hibernates when idle with no viewer and wakes on console input", async () => {
