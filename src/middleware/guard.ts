@@ -3,7 +3,8 @@
 // the `admin` user and is checked like anyone (it holds Administrator on the root). An entity
 // from the path the caller may not see at all answers 404, exactly as a missing one, so its
 // existence does not leak; a visible entity without the privilege answers 403. A request
-// matching no declared route answers the app's 404 (an undeclared route is unreachable).
+// matching no declared route answers the app's 404 (an undeclared route is unreachable), or
+// 405 with Allow when the path is declared for other methods.
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app.js";
@@ -70,11 +71,15 @@ export const guardRoutes = (table: Table) => {
   return createMiddleware<AppEnv>(async (c, next) => {
     const path = c.req.path;
     const method = c.req.method.toLowerCase();
+    let allowed: string[] | undefined;
     for (const { re, names, ops } of routes) {
       const m = re.exec(path);
       if (!m) continue;
       const access = ops[method === "head" ? "get" : method];
-      if (!access) break;
+      if (!access) {
+        allowed = Object.keys(ops).map((k) => k.toUpperCase());
+        break;
+      }
       let params: Record<string, string>;
       try {
         params = Object.fromEntries(names.map((n, i) => [n, decodeURIComponent(m[i + 1]!)]));
@@ -83,6 +88,11 @@ export const guardRoutes = (table: Table) => {
       }
       await enforce(c, access, params);
       return next();
+    }
+    if (allowed) {
+      if (allowed.includes("GET")) allowed.push("HEAD");
+      c.header("Allow", allowed.join(", "));
+      return c.json(errorBody("method_not_allowed", `${c.req.method} is not allowed on ${path}; use ${allowed.join(", ")}`), 405);
     }
     return c.json(errorBody("not_found", `no route for ${c.req.method} ${path}`), 404);
   });

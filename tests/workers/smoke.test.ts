@@ -18,4 +18,13 @@ describe("the Worker", () => {
     const r = await SELF.fetch("http://x/api/nope", { headers: auth });
     expect(r.status).toBe(404);
   });
+  it("answers 405 with Allow for a declared path and a method it does not have", async () => {
+    const r = await SELF.fetch("http://x/api/vms", { method: "PUT", headers: auth, body: "{}" });
+    expect(r.status).toBe(405);
+    expect(r.headers.get("allow")).toBe("GET, POST, HEAD");
+    expect(await r.json()).toMatchObject({ error: { code: "method_not_allowed", message: expect.stringMatching(/PUT is not allowed on \/api\/vms; use GET, POST/) } });
+    const d = await SELF.fetch("http://x/api/vms/vm-x/power", { method: "DELETE", headers: auth });
+    expect(d.status).toBe(405);
+    expect(d.headers.get("allow")).toContain("POST");
+  });
 });
