@@ -15,6 +15,8 @@
 // 3. Memory: 10 clones of the booted VM, each having run one command, against the VM itself:
 //    each clone's own wasm memory (hart tables, decoded code, frames it wrote) plus what the
 //    isolate holds once for all of them: the snapshot frames they map, and their decoded code.
+//    Then the same warm clones sent to the Worker's own port, bypassing wrangler's dev proxy
+//    (a local-development layer production does not have): the service's own latency.
 // 4. Wake: a VM hibernated by its idle timeout, from typed input to its answer.
 // 5. Cold: wrangler dev is restarted (every object evicted, the isolate's caches empty), then
 //    the same clone measurement, and the wake of a VM that was running before the restart;
@@ -47,11 +49,11 @@ const api = apiClient(BASE, TOKEN);
  * is answered (outside the timing), so the VM is left as a terminal would leave it; the
  * snapshot taken after the first answer therefore holds no pending query.
  */
-async function answer(vm: string, tag: string, from?: number): Promise<void> {
+async function answer(vm: string, tag: string, from?: number, base = BASE): Promise<void> {
   const want = `${tag}-42`;
   if (hasWebSocket()) {
     const t0 = performance.now();
-    const sock = await openConsole(BASE, vm, TOKEN);
+    const sock = await openConsole(base, vm, TOKEN);
     try {
       sock.send(`echo ${tag}-$((20+22))\n`);
       lastInputMs = performance.now() - t0;
@@ -88,14 +90,14 @@ async function answer(vm: string, tag: string, from?: number): Promise<void> {
   answeredAt = performance.now();
 }
 
-async function cloneTiming(src: string, snap: string, name: string): Promise<{ apiMs: number; firstOutputMs: number; id: string }> {
+async function cloneTiming(src: string, snap: string, name: string, base = BASE): Promise<{ apiMs: number; firstOutputMs: number; id: string }> {
   const t0 = performance.now();
-  const r = await fetch(`${BASE}/api/vms/${src}/clone`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ name, snapshot: snap }) });
+  const r = await fetch(`${base}/api/vms/${src}/clone`, { method: "POST", headers: { authorization: `Bearer ${TOKEN}` }, body: JSON.stringify({ name, snapshot: snap }) });
   const apiMs = performance.now() - t0;
   const c = await r.json() as { id: string };
   if (r.status !== 201) throw new Error(`clone: ${r.status} ${JSON.stringify(c)}`);
   serverMs.push(Number(/dur=(\d+)/.exec(r.headers.get("server-timing") ?? "")?.[1] ?? NaN));
-  await answer(c.id, name.replace(/[^a-z0-9]/g, ""), 0);
+  await answer(c.id, name.replace(/[^a-z0-9]/g, ""), 0, base);
   const firstOutputMs = answeredAt - t0;
   if (process.env.BENCH_VERBOSE) process.stderr.write(`${name}: clone ${apiMs.toFixed(1)} ms (server ${serverMs.at(-1)} ms), input ${hasWebSocket() ? "(socket open + send) " : ""}${lastInputMs.toFixed(1)} ms, output after ${(firstOutputMs - apiMs - lastInputMs).toFixed(1)} ms\n`);
   return { apiMs, firstOutputMs, id: c.id };
@@ -121,7 +123,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 const mib = (b: number) => (b / 1048576).toFixed(1);
 
 async function main(): Promise<void> {
-  const server = new WranglerDev(PORT, TOKEN, { EDGEVISOR_IDLE_TIMEOUT_SECONDS: "3600" }, "bench-clone");
+  const server = new WranglerDev(PORT, TOKEN, { EDGEVISOR_IDLE_TIMEOUT_SECONDS: "3600" }, "bench-clone", true);
   try {
     await server.start();
     const kernel = (await api("POST", "/api/images?name=small&kind=kernel", new Uint8Array(readFileSync(join(root, "tools/guest/out/small/Image"))))).id;
@@ -183,6 +185,18 @@ async function main(): Promise<void> {
       isolateBytes = s.isolateMemoryBytes ?? 0;
     }
 
+    // The same warm clones straight to the Worker's own port: wrangler's dev proxy (which
+    // production does not have) is out of the way; everything else is the same.
+    const direct: { apiMs: number; firstOutputMs: number }[] = [];
+    const directBase = server.directBase;
+    if (directBase && hasWebSocket()) {
+      for (let i = 0; i < Math.max(runs, 10); i++) {
+        const r = await cloneTiming(vm.id, snap.id, `direct${i}`, directBase);
+        direct.push(r);
+        await api("POST", `/api/vms/${r.id}/power?action=stop`);
+      }
+    }
+
     const sleepy = await api("POST", "/api/vms", { name: "sleepy", memoryMiB: 32, boot: { kernel }, powerOn: true, idleTimeoutSeconds: 1 });
     await shellPrompt(sleepy.id);
     await answer(sleepy.id, "ready"); // its first prompt's query answered, as a terminal would
@@ -228,6 +242,10 @@ async function main(): Promise<void> {
       isolateMemoryBytes: isolateBytes,
       apiRoundTripMs: Number(roundTripMs.toFixed(1)),
       printingCloneFirstOutputMs: Math.round(median(printing)),
+      ...(direct.length ? {
+        directWarmCloneApiMs: Math.round(median(direct.map((w) => w.apiMs))),
+        directWarmCloneFirstOutputMs: Math.round(median(direct.map((w) => w.firstOutputMs))),
+      } : {}),
     };
     if (json) { console.log(JSON.stringify(result)); return; }
     const ratio = (clonesBytes + shared + sharedCode) / one.hostMemoryBytes;
@@ -237,6 +255,10 @@ async function main(): Promise<void> {
     console.log(`  warm clone: API answer             ${result.warmCloneApiMs} ms`);
     console.log(`  warm clone: first console output   ${result.warmCloneFirstOutputMs} ms   (target <= 50 ms)`);
     console.log(`  warm clone of a printing guest: first new output ${result.printingCloneFirstOutputMs} ms`);
+    if (direct.length) {
+      console.log(`  the same warm clones without wrangler's dev proxy (the Worker's own port):`);
+      console.log(`    API answer ${result.directWarmCloneApiMs} ms, first console output ${result.directWarmCloneFirstOutputMs} ms`);
+    }
     console.log(`  cold clone: API answer             ${result.coldCloneApiMs} ms`);
     console.log(`  cold clone: first console output   ${result.coldCloneFirstOutputMs} ms   (target <= 300 ms)`);
     console.log(`  wake a hibernated VM               ${result.hibernatedWakeMs} ms`);

@@ -3,7 +3,8 @@
 // telemetry; ready() waits until it answers, stop() ends its process group, tail() gives the
 // last lines it wrote (for failure reports); apiClient() makes the JSON calls the
 // benchmarks send it. BENCH_WRANGLER_LOG=FILE appends everything it
-// writes to FILE. A benchmark that is interrupted (Ctrl-C, timeout) takes its servers down
+// writes to FILE. With `direct`, directBase is the Worker's own address behind wrangler's
+// dev proxy (which production does not have), read from wrangler's debug log. A benchmark that is interrupted (Ctrl-C, timeout) takes its servers down
 // with it instead of leaving them on their ports.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
@@ -42,7 +43,7 @@ export class WranglerDev {
   private child: ChildProcess | undefined;
   private log = "";
 
-  constructor(readonly port: number, readonly token: string, private readonly vars: Record<string, string> = {}, name = "bench") {
+  constructor(readonly port: number, readonly token: string, private readonly vars: Record<string, string> = {}, name = "bench", private readonly direct = false) {
     this.base = `http://127.0.0.1:${port}`;
     this.persist = mkdtempSync(join(tmpdir(), `edgevisor-${name}-`));
     // The D1 migrations, into the same local storage the server will use.
@@ -52,7 +53,10 @@ export class WranglerDev {
   /** Starts (or restarts) the server and waits until it answers. */
   async start(): Promise<void> {
     const vars = Object.entries({ EDGEVISOR_ADMIN_TOKEN: this.token, ...this.vars }).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
-    const child = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", String(this.port), "--persist-to", this.persist, ...vars],
+    const debug = this.direct ? ["--log-level", "debug"] : [];
+    this.log = "";
+    this.directUrl = undefined;
+    const child = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", String(this.port), "--persist-to", this.persist, ...debug, ...vars],
       { cwd: root, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     const logFile = process.env.BENCH_WRANGLER_LOG;
     const keep = (d: Buffer) => {
@@ -68,10 +72,22 @@ export class WranglerDev {
     WranglerDev.killOnExit();
     for (let i = 0; i < 600; i++) {
       if (child.exitCode !== null) throw new Error(`wrangler dev exited: ${this.tail()}`);
-      try { if ((await fetch(`${this.base}/`)).ok) return; } catch { /* starting */ }
+      if (this.direct) this.directUrl = this.findDirect() ?? this.directUrl;
+      try {
+        if ((await fetch(`${this.base}/`)).ok && (!this.direct || this.directUrl)) return;
+      } catch { /* starting */ }
       await sleep(100);
     }
     throw new Error("wrangler dev did not start");
+  }
+
+  private directUrl: string | undefined;
+  /** The Worker's own address (no dev proxy in between), when started with `direct`. */
+  get directBase(): string | undefined { return this.directUrl; }
+
+  private findDirect(): string | undefined {
+    const m = [...this.log.matchAll(/"userWorkerUrl":\{[^}]*"hostname":"([\d.]+)","port":"(\d+)"/g)].at(-1);
+    return m ? `http://${m[1]}:${m[2]}` : undefined;
   }
 
   /** Stops the server (its whole process group); the storage stays until dispose(). */
