@@ -58,6 +58,17 @@ describe("snapshots and clones", () => {
     expect(sa.sharedFrames).toBe(0);
     expect(sb.hostMemoryBytes + sc.hostMemoryBytes + sb.sharedPackBytes + sb.sharedCodeBytes).toBeLessThan(2 * sa.hostMemoryBytes);
     expect(await bc.run("echo $SESSION-$(cat /tmp/f)")).toContain("abc-three");
+    // A clone of a clone: the first clone's snapshot holds the frames it maps as well as the
+    // ones it wrote, and the second generation continues from it.
+    await cc.run("export GEN=two; echo gen > /tmp/g");
+    const cs = await call("POST", `/api/vms/${c.json.id}/snapshots`, { name: "of-a-clone" });
+    expect(cs.status).toBe(201);
+    const g2 = await call("POST", `/api/vms/${c.json.id}/clone`, { name: "grandchild", snapshot: cs.json.id });
+    expect(g2.status).toBe(201);
+    const gc = new ConsoleReader(g2.json.id);
+    expect(await gc.run("echo $SESSION-$GEN-$(cat /tmp/f /tmp/g | tr '\\n' -)")).toContain("abc-two-one-gen-");
+    expect((await stats(g2.json.id)).sharedFrames).toBeGreaterThan(100);
+    expect((await call("POST", `/api/vms/${g2.json.id}/power?action=stop`)).status).toBe(200);
     expect((await call("POST", `/api/vms/${c.json.id}/power?action=stop`)).status).toBe(200);
 
     // Revert the original to s1.
