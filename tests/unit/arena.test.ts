@@ -48,6 +48,37 @@ describe("MemoryArena", () => {
     expect(new Uint8Array(a.memory.buffer, s, 16).every((b) => b === 0)).toBe(true);
   });
 
+  it("maps a lazy frame to a shared frame and copies it on the first write, by DMA or by the guest", () => {
+    const arena = new MemoryArena();
+    const region = arena.allocShared(2 * 4096);
+    const pattern = (k: number) => Uint8Array.from({ length: 4096 }, (_, i) => (i * 7 + k) & 0xff);
+    new Uint8Array(arena.memory.buffer, region, 4096).set(pattern(1));
+    new Uint8Array(arena.memory.buffer, region + 4096, 4096).set(pattern(2));
+    const h = new Hart(mod, { ramBytes: 1 << 20, arena });
+    h.setLazyFrames([1, 2], (f) => region + (f - 1) * 4096);
+    const base = 0x8000_0000n;
+    // Reads map the shared copies: nothing is copied.
+    expect(h.readPhys(base + 4096n, 16)).toEqual(pattern(1).subarray(0, 16));
+    expect(h.readPhys(base + 8192n + 100n, 4)).toEqual(pattern(2).subarray(100, 104));
+    expect(h.sharedFrames).toBe(2);
+    const own = h.hostMemoryBytes;
+    // DMA into frame 1: the hart gets its own copy, the shared frame stays as it was.
+    h.writePhys(base + 4096n + 8n, Uint8Array.of(0xaa, 0xbb));
+    expect(h.sharedFrames).toBe(1);
+    expect([...h.readPhys(base + 4096n + 6n, 6)]).toEqual([...pattern(1).subarray(6, 8), 0xaa, 0xbb, ...pattern(1).subarray(10, 12)]);
+    expect(new Uint8Array(arena.memory.buffer, region, 4096)).toEqual(pattern(1));
+    // A guest store into frame 2 (t0 points into it): the same.
+    h.writePhys(base, new Uint8Array([0x23, 0xb0, 0x02, 0x00, 0x73, 0x00, 0x50, 0x10])); // sd zero, 0(t0); wfi
+    h.setX(5, base + 8192n + 16n);
+    h.pc = base;
+    h.priv = 3;
+    h.run(2);
+    expect(h.sharedFrames).toBe(0);
+    expect([...h.readPhys(base + 8192n + 16n, 8)]).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
+    expect(new Uint8Array(arena.memory.buffer, region + 4096, 4096)).toEqual(pattern(2));
+    expect(h.hostMemoryBytes).toBeGreaterThanOrEqual(own);
+  });
+
   it("lets harts take turns with their registers, and refuses a call into another hart mid-run", () => {
     const arena = new MemoryArena();
     const h1 = new Hart(mod, { ramBytes: 1 << 20, arena });
