@@ -217,7 +217,7 @@ export class Hart {
   /** The first lazy-frame load failure, if any (then run() returns LazyFault). */
   get lazyFaultError(): string | undefined { return this.lazyError; }
 
-  /** The core's frameFault import: 1 = bytes in the fault buffer, 0 = zero frame, 2 = failed. */
+  /** The core's frameFault import: 1 = bytes in the fault buffer, 0 = zero frame, 2 = failed, or a shared frame's offset (>= 64 KiB). */
   private frameFault(f: number): number {
     let bytes: Uint8Array | number | undefined;
     try {
