@@ -7,6 +7,7 @@
 import type { VirtState } from "../machine/virt.js";
 import type { PowerState } from "../cluster/power.js";
 import { sharedPacks } from "../storage/frame-store.js";
+import { savedFrame } from "./vm-saved-frames.js";
 import { concatBytes, isZeroBytes, sha256Hex } from "../encoding.js";
 import type { VmRuntime } from "./vm-runtime.js";
 import type { BaseLayer, Outcome, VmConfig } from "./vm-types.js";
@@ -145,7 +146,7 @@ export class VmMigration {
   }
 
   private savedOrLive(f: number): Uint8Array | undefined {
-    return this.rt.machine && !this.rt.machine.hart.isLazy(f) ? this.rt.machine.frameBytes(f) : this.rt.savedFrame(f);
+    return this.rt.machine && !this.rt.machine.hart.isLazy(f) ? this.rt.machine.frameBytes(f) : savedFrame(this.rt.store, f);
   }
 
   /** Packs frames for the wire: zero marks, contents the target was sent already as hashes, data. */

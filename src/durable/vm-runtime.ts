@@ -3,7 +3,8 @@
 // dirty frames and device state, hibernates when idle, and applies power actions. The
 // Durable Object class (vm.ts) is a thin shell that forwards RPC, alarms and WebSockets here.
 // Memory snapshots (vm-snapshots.ts) and live migration (vm-migration.ts) are modules of their
-// own that work on this state through the members not marked private.
+// own that work on this state through the members not marked private; where a saved frame
+// is (own row or base layer) is vm-saved-frames.ts.
 
 import { VirtMachine, type VirtState } from "../machine/virt.js";
 import { hartModule } from "../machine/core/hart-module.workerd.js";
@@ -12,6 +13,7 @@ import { IdlePacer, CYCLES_PER_MS } from "../cluster/pacer.js";
 import { CheckpointStore } from "../storage/checkpoint-store.js";
 import { ConsoleLog } from "../storage/console-log.js";
 import { isolateArena, sharedPacks, release } from "../storage/frame-store.js";
+import { lazyFrames } from "./vm-saved-frames.js";
 import { isZeroBytes } from "../encoding.js";
 import { VmDisks, LeaseError, type DiskAttachment } from "./vm-disks.js";
 import { VmSnapshots } from "./vm-snapshots.js";
@@ -109,32 +111,6 @@ export class VmRuntime {
       this.vmDisks = undefined;
       return { ok: true, value: null };
     });
-  }
-
-  /**
-   * Frame f for a lazy restore: its own row's bytes (`own`: the frames that have one, so
-   * the others cost no query), else where the base layer's frame is in the isolate's
-   * memory (mapped, not copied); undefined: zero.
-   */
-  private lazyFrame(f: number, base: BaseLayer | undefined, own: ReadonlySet<number>): Uint8Array | number | undefined {
-    const row = own.has(f) ? this.store.frame(f) : undefined;
-    if (row) return row.length ? row : undefined;
-    const ref = base ? this.store.baseRef(f) : undefined;
-    if (!ref || !base) return undefined;
-    const at = sharedPacks.frameOffset(base.packs[ref.pack]!, ref.slot);
-    if (at === undefined) throw new Error(`snapshot frames for frame ${f} are not loaded`);
-    return at;
-  }
-
-  /** Frame f as the checkpoint has it (its own row, else the base layer's); undefined: zero. */
-  savedFrame(f: number, base = this.store.get<BaseLayer>("base")): Uint8Array | undefined {
-    const own = this.store.frame(f);
-    if (own) return own.length ? own : undefined;
-    const ref = base ? this.store.baseRef(f) : undefined;
-    if (!ref || !base) return undefined;
-    const bytes = sharedPacks.frame(base.packs[ref.pack]!, ref.slot);
-    if (!bytes) throw new Error(`snapshot frames for frame ${f} are not loaded`);
-    return bytes.slice();
   }
 
   /** Moves the hart's dirty frames into the checkpoint's set (and a migration's). */
@@ -416,11 +392,8 @@ export class VmRuntime {
     if (!this.leasesFresh) await this.disks().renew();
     this.leasesFresh = false;
     // A migration target knows its frames already; anyone else reads them from storage.
-    const own = this.knownPfns ?? new Set(this.store.pfns());
-    const pfns = new Set(own);
+    const lazy = lazyFrames(this.store, base, this.knownPfns);
     this.knownPfns = undefined;
-    if (base) for (const f of this.store.basePfns()) pfns.add(f);
-    const load = (f: number): Uint8Array | number | undefined => this.lazyFrame(f, base, own);
     this.machine = new VirtMachine(hartModule, {
       memoryMiB: cfg.memoryMiB,
       kernel: new Uint8Array(0),
@@ -428,7 +401,7 @@ export class VmRuntime {
       decodeSlots: DECODE_SLOTS,
       maxResidentFrames: this.residentCap(cfg),
       disks: this.disks().disks,
-      restore: { state, lazy: { indices: pfns, load } },
+      restore: { state, lazy },
       arena: isolateArena,
     });
     if (this.hibernated) {

@@ -20,7 +20,8 @@ const GROW_UNITS = 16;
 /** The key a hart holds its units under (not the hart itself, so the hart can be collected). */
 export type Tenant = object;
 
-interface Region { offset: number; bytes: number; slots: number[] }
+/** A shared region (keyed by its offset): its size and the frames whose decoded code it keeps. */
+interface Region { bytes: number; slots: number[] }
 
 export class MemoryArena {
   readonly memory: WebAssembly.Memory;
@@ -140,7 +141,7 @@ export class MemoryArena {
     const units = Math.max(1, Math.ceil(bytes / UNIT));
     const off = this.take(units);
     if (off === 0) return 0;
-    this.regions.set(off, { offset: off, bytes: units * UNIT, slots: [] });
+    this.regions.set(off, { bytes: units * UNIT, slots: [] });
     return off;
   }
 
@@ -162,7 +163,7 @@ export class MemoryArena {
 
   /** The shared region holding [offset, offset + 4096), if any. */
   private regionAt(offset: number): Region | undefined {
-    for (const r of this.regions.values()) if (offset >= r.offset && offset + PAGE <= r.offset + r.bytes) return r;
+    for (const [start, r] of this.regions) if (offset >= start && offset + PAGE <= start + r.bytes) return r;
     return undefined;
   }
 
