@@ -55,6 +55,10 @@ TEST_BEGIN
   CHECK_PF CAUSE_STORE_PAGE, VA_TEST + 0x3000
   li t0, MSTATUS_MXR
   csrc sstatus, t0
+  /* the load MXR allowed does not outlive it (a translation cache must not keep it) */
+  EXPECT_TRAP
+  ld a0, 0(s0)
+  CHECK_PF CAUSE_LOAD_PAGE, VA_TEST + 0x3000
   /* W without R: reserved -> page fault for any access */
   li s0, VA_TEST + 0x7000
   EXPECT_TRAP
@@ -102,7 +106,31 @@ TEST_BEGIN
 3:
   CHECK_PF CAUSE_FETCH_PAGE, VA_TEST + 0x8000
   GOTO_S
+  /* accesses SUM allowed do not outlive it: used with SUM=1, then refused once it is clear;
+     a supervisor page used meanwhile stays usable */
+  li s0, VA_TEST + 0x4000
+  li s1, VA_TEST + 0x1000
   li t0, MSTATUS_SUM
+  csrs sstatus, t0
+  ld a0, 24(s0)
+  CHECK a0, 0x7777
+  sd a0, 16(s0)
+  ld a1, 0(s1)
+  li t0, MSTATUS_SUM
+  csrc sstatus, t0
+  EXPECT_TRAP
+  ld a0, 24(s0)
+  CHECK_PF CAUSE_LOAD_PAGE, VA_TEST + 0x4018
+  EXPECT_TRAP
+  sd a0, 16(s0)
+  CHECK_PF CAUSE_STORE_PAGE, VA_TEST + 0x4010
+  ld a1, 0(s1)
+  CHECK a1, 0x1111111111111111
+  /* and setting SUM again allows them again */
+  li t0, MSTATUS_SUM
+  csrs sstatus, t0
+  ld a0, 16(s0)
+  CHECK a0, 0x7777
   csrc sstatus, t0
   /* misaligned superpages */
   li s0, VA_MEGA_BAD

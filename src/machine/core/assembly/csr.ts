@@ -12,7 +12,7 @@ import {
 import { fflags } from "./softfloat";
 import { mtime } from "./memory";
 import { timersChanged } from "./timer";
-import { tlbSelect, tlbFlushTranslated, tlbFlushData } from "./tlb";
+import { tlbSelect, tlbFlushTranslated, tlbFlushData, tlbForgetUserData } from "./tlb";
 
 /** misa: RV64 with A, C, D, F, I, M, S, U. */
 export const MISA: u64 = (<u64>2 << 62) | (1 << 0) | (1 << 2) | (1 << 3) | (1 << 5) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20);
@@ -189,7 +189,9 @@ function writeMstatus(v: u64): void {
   if (((n & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT) == 2) n = (n & ~MSTATUS_MPP) | (old & MSTATUS_MPP);
   mstatus = fixSd(n);
   let changed = old ^ mstatus;
-  if ((changed & (MSTATUS_SUM | MSTATUS_MXR)) != 0) tlbFlushData();
+  // Clearing MXR or SUM takes rights away from cached data entries; setting them only adds.
+  if ((changed & old & MSTATUS_MXR) != 0) tlbFlushData();
+  else if ((changed & old & MSTATUS_SUM) != 0) tlbForgetUserData();
   if ((changed & (MSTATUS_MPRV | MSTATUS_MPP)) != 0) tlbSelect();
 }
 

@@ -11,7 +11,7 @@ import {
   stopRequest, waiting, mie, mipSw, mipHw, xget, xset, fget,
 } from "./state";
 import { takeTrap, checkInterrupts } from "./trap";
-import { NO_FRAME } from "./tlb";
+import { NO_FRAME, tlbFetch, frameOf, TLB_MASK, TLB_ENTRY_SHIFT } from "./tlb";
 import { fetchFrame } from "./mmu";
 import { readHost } from "./memory";
 import { updateTimerLines, nextTimerClock } from "./timer";
@@ -98,7 +98,22 @@ export function run(budget: u64): u32 {
       instret += <u64>n;
       pc = blockPc;
       left -= n;
-      if (code != EXIT_SLOW) break;
+      if (code != EXIT_SLOW) {
+        // Left the page (a jump, or running off its end): nothing that could make an
+        // interrupt pending or move a deadline ran since the checks above, so when the new
+        // page's fetch translation is cached the next block starts there at once.
+        if (left <= 0 || crossing || ((pc ^ vbase) >> 12) == 0) break;
+        let te = tlbFetch + (<usize>(<u32>(pc >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+        let np = pc & ~<u64>0xfff;
+        if (load<u64>(te) != np) break;
+        f = load<u32>(frameOf(te));
+        fh = <usize>(np + load<u64>(te, 8));
+        // An instruction straddling into the next page goes the general way.
+        if ((<u32>pc & 0xfff) == 0xffe && (load<u16>(fh + 0xffe) & 3) == 3) break;
+        vbase = np;
+        dbase = slotFor(f);
+        continue;
+      }
 
       // The instruction at pc needs the general paths.
       let off = <u32>(pc - vbase);
@@ -130,12 +145,32 @@ export function run(budget: u64): u32 {
       // Stores into decoded code drop the page's slot (exitBlock); system instructions
       // and device accesses may change what is pending: all go back to the outer loop.
       // (fflags/frm/fcsr accesses are the exception: they touch nothing else.)
-      let fpCsr = op >= ops.OP_CSRRW && op <= ops.OP_CSRRCI && (<u32>imm & 0xfff) <= 3;
-      if (exitBlock || left <= 0 || crossing || (op >= ops.OP_FENCE && op <= ops.OP_CSRRCI && !fpCsr)) break;
+      let system = op >= ops.OP_FENCE && op <= ops.OP_CSRRCI;
+      if (system && op >= ops.OP_CSRRW) {
+        // CSRRS/CSRRC (and their immediate forms) with x0 (or 0) only read the CSR.
+        let writes = op == ops.OP_CSRRW || op == ops.OP_CSRRWI || ((w >> 14) & 0x1f) != 0;
+        if (!writes || csrKeepsBlock(<u32>imm & 0xfff)) system = false;
+      }
+      if (exitBlock || left <= 0 || crossing || system) break;
       if (((pc ^ vbase) >> 12) != 0) break;
     }
   }
   return STOP_BUDGET;
+}
+
+/**
+ * Whether the block may go on after a write to CSR `csr` (reads always may): a write that
+ * cannot make an interrupt takeable, move a timer deadline or change pc's translation.
+ * The FP CSRs qualify; so do the trap-handling scratch, epc, cause, tval, tvec and status
+ * registers as long as no enabled interrupt is pending at all (then setting sstatus.SIE
+ * cannot unmask one). satp, the interrupt enables and pending bits, the timer compare
+ * registers and the rest go back to the outer loop's checks.
+ */
+@inline function csrKeepsBlock(csr: u32): bool {
+  if (csr <= 3) return true; // fflags, frm, fcsr
+  let quiet = csr == 0x100 || csr == 0x105 || (csr >= 0x140 && csr <= 0x143)
+    || csr == 0x300 || csr == 0x305 || (csr >= 0x340 && csr <= 0x343);
+  return quiet && ((mipSw | mipHw) & mie) == 0;
 }
 
 /** The instruction's raw bits (for mtval on illegal-instruction traps). */

@@ -428,6 +428,9 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
         case ops.OP_CSRRS: { if (!isFloat<T>() || !fpf.fpCsr(w, imm, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
         case ops.OP_CSRRC: { if (!isFloat<T>() || !fpf.fpCsr(w, imm, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
 
+        // FENCE orders memory for other harts and devices; one hart that performs every
+        // access at once has nothing to wait for. (FENCE.I and SFENCE.VMA are other ops.)
+        case ops.OP_FENCE: { ep += elen; break; }
         default: return slow(PC(ep, dbase, vbase), maxk - left);
     }
   }

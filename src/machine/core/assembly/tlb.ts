@@ -5,7 +5,7 @@
 // Each set logs the entries it fills, so a flush touches only those (a context switch
 // costs what the process used, not the size of the TLB).
 
-import { priv, mstatus, MSTATUS_MPRV, MSTATUS_MPP, MSTATUS_MPP_SHIFT, PRIV_M } from "./state";
+import { priv, mstatus, MSTATUS_MPRV, MSTATUS_MPP, MSTATUS_MPP_SHIFT, PRIV_M, PRIV_S } from "./state";
 import { reserve, flagsOf, setFlags, FF_MAPPED, FF_WMAPPED } from "./memory";
 
 export const TLB_BITS: u32 = 12;
@@ -42,11 +42,23 @@ const SUPER_SLOTS: u32 = 1024;
 const superRegions: usize = memory.data(SUPER_SLOTS * 8, 8);
 let gigaCached: bool = false;
 let superOverflow: bool = false;
+/**
+ * S-mode data entries for U pages (filled while sstatus.SUM was set), per S data set (read,
+ * write): u32 count (USER_CAP + 1 = overflowed) then u16 entry indices. Linux sets SUM
+ * around every access to user memory; clearing it then drops only these entries.
+ */
+const USER_CAP: u32 = 256;
+const USER_LOG_BYTES: usize = 4 + <usize>USER_CAP * 2;
+let userLogArea: usize = 0;
+/** Set by the page walk: the leaf it found is a U page (read by tlbFill). */
+export let fillUser: bool = false;
+export function setFillUser(u: bool): void { fillUser = u; }
 
 export function tlbInit(): void {
   tlbArea = reserve(SET_BYTES * 9);
   frameArea = reserve(<usize>TLB_ENTRIES * 4 * 9);
   logArea = reserve(LOG_BYTES * 9);
+  userLogArea = reserve(USER_LOG_BYTES * 2);
   for (let i: u32 = 0; i < 9; i++) clearWhole(i);
   tlbSelect();
 }
@@ -78,10 +90,19 @@ export function tlbSelect(): void {
   tlbWrite = setBase(setNo(KIND_WRITE, dp));
 }
 
+/** The user-page log of set n, or 0 when n is not an S-mode data set. */
+@inline function userLog(n: u32): usize {
+  if (n == setNo(KIND_READ, PRIV_S)) return userLogArea;
+  if (n == setNo(KIND_WRITE, PRIV_S)) return userLogArea + USER_LOG_BYTES;
+  return 0;
+}
+
 function clearWhole(n: u32): void {
   let base = setBase(n);
   for (let e = base; e < base + SET_BYTES; e += ENTRY_BYTES) store<u64>(e, INVALID);
   store<u32>(logBase(n), 0);
+  let ul = userLog(n);
+  if (ul != 0) store<u32>(ul, 0);
 }
 
 /** Invalidates every entry of set n, through its fill log when it has not overflowed. */
@@ -94,6 +115,26 @@ function clearSet(n: u32): void {
     store<u64>(base + (<usize>load<u16>(lb + 4 + (<usize>i << 1)) << TLB_ENTRY_SHIFT), INVALID);
   }
   store<u32>(lb, 0);
+  let ul = userLog(n);
+  if (ul != 0) store<u32>(ul, 0);
+}
+
+/**
+ * sstatus.SUM was cleared: S-mode data entries for U pages are no longer allowed. Entries
+ * for other pages stay (setting SUM only ever allows more, so it flushes nothing).
+ */
+export function tlbForgetUserData(): void {
+  for (let k: u32 = KIND_READ; k <= KIND_WRITE; k++) {
+    let n = setNo(k, PRIV_S);
+    let ul = userLog(n);
+    let count = load<u32>(ul);
+    if (count > USER_CAP) { clearSet(n); continue; }
+    let base = setBase(n);
+    for (let i: u32 = 0; i < count; i++) {
+      store<u64>(base + (<usize>load<u16>(ul + 4 + (<usize>i << 1)) << TLB_ENTRY_SHIFT), INVALID);
+    }
+    store<u32>(ul, 0);
+  }
 }
 
 function forgetSuper(): void {
@@ -213,6 +254,14 @@ export function tlbFill(set: usize, vaddr: u64, host: usize, frame: u32, level: 
   store<u64>(e, <u64>host - vpage, 8);
   store<u32>(frameOf(e), frame);
   let isWrite = set >= setBase(KIND_WRITE * 3);
+  if (fillUser) {
+    let ul = userLog(<u32>((set - tlbArea) / SET_BYTES));
+    if (ul != 0) {
+      let count = load<u32>(ul);
+      if (count < USER_CAP) store<u16>(ul + 4 + (<usize>count << 1), <u16>idx);
+      if (count <= USER_CAP) store<u32>(ul, count + 1);
+    }
+  }
   setFlags(frame, flagsOf(frame) | (isWrite ? FF_MAPPED | FF_WMAPPED : FF_MAPPED));
   if (level == 1) {
     let region = vaddr >> 21;
