@@ -57,6 +57,16 @@ export class VmObject extends DurableObject<Env> {
     this.rt.create(config);
   }
 
+  /**
+   * Starts this object ahead of need, as a spare (routes/vm-spares.ts): true when it holds
+   * no VM. A spare still holding none after `expiryMs` deletes its storage (alarm).
+   */
+  async warm(expiryMs: number): Promise<boolean> {
+    if (this.rt.config) return false;
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + expiryMs);
+    return true;
+  }
+
   config(): VmConfig | undefined {
     return this.rt.config;
   }
@@ -185,6 +195,11 @@ export class VmObject extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
+    // A spare no clone took (warm): nothing of it stays.
+    if (!this.rt.config) {
+      await this.ctx.storage.deleteAll();
+      return;
+    }
     await this.rt.alarm();
   }
 

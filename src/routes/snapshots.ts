@@ -9,6 +9,7 @@ import { jsonBody } from "../body.js";
 import { createSnapshotSchema, cloneSchema } from "../schemas/snapshots.js";
 import { ApiError, conflict, notFound } from "../errors.js";
 import { newId } from "../ids.js";
+import { takeVmId, refillAfterAnswer } from "./vm-spares.js";
 import { retain, retainStatements, release } from "../storage/frame-store.js";
 import { emit } from "./events.js";
 import { runAsTask } from "./tasks.js";
@@ -91,6 +92,8 @@ export const snapshotRoutes = new Hono<AppEnv>()
       };
       await db.insert(schema.snapshots).values(row);
       emit(c, "snapshot.created", vm.id, `snapshot ${row.name} (${row.id}) taken`);
+      // Clones of a memory snapshot are likely next: their objects get started now.
+      if (wantMemory) refillAfterAnswer(c);
       return snapshotJson(row);
     };
     // `?async=true`: answered at once with a task (202) that carries the snapshot as its result.
@@ -186,7 +189,7 @@ export const snapshotRoutes = new Hono<AppEnv>()
     const now = Date.now();
     const powerOn = body.powerOn ?? true;
     const row = {
-      ...src, id: newId("vm"), name: body.name, incarnation: 0, clonedFrom: from, createdAt: now, updatedAt: now,
+      ...src, id: takeVmId(), name: body.name, incarnation: 0, clonedFrom: from, createdAt: now, updatedAt: now,
       powerState: !memory ? "POWERED_OFF" : memory.powerState === "POWERED_ON" && !powerOn ? "SUSPENDED" : memory.powerState,
     };
     const boot = JSON.parse(src.boot) as { kernel: string; initrd?: string; cmdline?: string };
@@ -250,5 +253,6 @@ export const snapshotRoutes = new Hono<AppEnv>()
     }
     emit(c, "vm.created", row.id, `VM ${row.name} cloned from ${from}`);
     noteVm(row);
+    refillAfterAnswer(c);
     return c.json(vmJson(row), 201);
   });
