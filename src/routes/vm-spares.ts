@@ -12,7 +12,13 @@ import { newId } from "../ids.js";
 import { vmStub } from "./vm-common.js";
 
 /** Spares this isolate keeps ready. */
-const POOL_SIZE = 2;
+const POOL_SIZE = 3;
+/**
+ * How long after a clone's answer the pool is refilled. Its caller usually opens the
+ * clone's console and types at once; starting objects then would share that moment with
+ * them (under wrangler dev every object runs on one thread).
+ */
+const REFILL_DELAY_MS = 250;
 /** A spare older than this is not handed out (its object expires at SPARE_EXPIRY_MS). */
 export const SPARE_MAX_AGE_MS = 60_000;
 /** When an untaken spare object deletes its storage. */
@@ -52,9 +58,9 @@ export function refillSpares(env: Env): Promise<void> {
   return Promise.all(work).then(() => undefined);
 }
 
-/** Refills the pool once the answer has gone out (the warm-ups do not hold it up). */
+/** Refills the pool a little after the answer has gone out (the warm-ups hold nothing up). */
 export function refillAfterAnswer(c: Context<AppEnv>): void {
-  const p = new Promise((res) => setTimeout(res, 0)).then(() => refillSpares(c.env));
+  const p = new Promise((res) => setTimeout(res, REFILL_DELAY_MS)).then(() => refillSpares(c.env));
   try { c.executionCtx.waitUntil(p); } catch { /* no execution context (tests): it still runs */ }
 }
 

@@ -38,15 +38,15 @@ describe("spare VM objects", () => {
     await con.run("export S=spare");
     const snap = await call("POST", `/api/vms/${r.json.id}/snapshots`, { name: "s" });
     expect(snap.status).toBe(201);
-    await until(() => sparesReady() >= 2, "two spares");
+    await until(() => sparesReady() >= 3, "three spares");
 
     const c = await call("POST", `/api/vms/${r.json.id}/clone`, { name: "spare-clone", snapshot: snap.json.id });
     expect(c.status).toBe(201);
-    expect(sparesReady()).toBe(1);
+    expect(sparesReady()).toBe(2);
     expect(await new ConsoleReader(c.json.id).run("echo got-$S")).toContain("got-spare");
     // Refilled after the answer; the clone's object holds a VM now, so it is no spare, and
     // the alarm it runs on is the VM's own (it keeps running).
-    await until(() => sparesReady() === 2, "the refill");
+    await until(() => sparesReady() === 3, "the refill");
     const obj = env.VM.get(env.VM.idFromName(`${c.json.id}#0`));
     expect(await obj.warm(1)).toBe(false);
     expect((await call("GET", `/api/vms/${c.json.id}`)).json.powerState).toBe("POWERED_ON");
