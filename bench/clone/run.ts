@@ -9,14 +9,17 @@
 //    frames; times the API answer and the clone's first new console output (its answer to a
 //    command typed right after the clone call returns, over the clone's console WebSocket,
 //    whose opening is counted). Median over every clone made: max(--runs, 10), since the
-//    memory figure needs 10 anyway (--runs defaults to 5 for the other figures).
+//    memory figure needs 10 anyway (--runs defaults to 5 for the other figures). One clone
+//    at a time, each after a 500 ms pause (the figure is one clone's latency in a warm
+//    service, not a burst's: the previous clone's own after-work is over). Each is followed
+//    by one sent to the Worker's own port (see 3), the two alternating.
 //    The same for a guest that prints by itself (a counter every 10 ms): from the clone call
 //    to the first output the clone produced, seen by a viewer of new output on its socket.
 // 3. Memory: 10 clones of the booted VM, each having run one command, against the VM itself:
 //    each clone's own wasm memory (hart tables, decoded code, frames it wrote) plus what the
 //    isolate holds once for all of them: the snapshot frames they map, and their decoded code.
-//    Then the same warm clones sent to the Worker's own port, bypassing wrangler's dev proxy
-//    (a local-development layer production does not have): the service's own latency.
+//    The warm clones sent to the Worker's own port bypass wrangler's dev proxy (a
+//    local-development layer production does not have): the service's own latency.
 // 4. Wake: a VM hibernated by its idle timeout, from typed input to its answer.
 // 5. Cold: wrangler dev is restarted (every object evicted, the isolate's caches empty), then
 //    the same clone measurement, and the wake of a VM that was running before the restart;
@@ -34,6 +37,8 @@ const json = args.includes("--json");
 const runs = Number(args[args.indexOf("--runs") + 1] ?? 5) || 5;
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+/** Pause before each timed warm clone. */
+const SETTLE_MS = 500;
 
 const api = apiClient(BASE, TOKEN);
 
@@ -136,12 +141,27 @@ async function main(): Promise<void> {
     const snap = await api("POST", `/api/vms/${vm.id}/snapshots`, { name: "booted" });
     const snapMs = performance.now() - tSnap;
 
+    // Warm clones through wrangler's dev proxy (kept running: their memory is measured
+    // below), each followed by one sent straight to the Worker's own port (stopped after):
+    // the proxy, which production does not have, is out of the way there and everything
+    // else is the same, the two alternating so both meet the same conditions.
     const warm: { apiMs: number; firstOutputMs: number }[] = [];
+    const direct: { apiMs: number; firstOutputMs: number }[] = [];
+    const directBase = hasWebSocket() ? server.directBase : undefined;
     const cloneIds: string[] = [];
     for (let i = 0; i < Math.max(runs, 10); i++) {
+      // One clone at a time, each in a settled service: the previous clone's own work after
+      // its answer (its checkpoint, the spare object started for the next one) is over.
+      await sleep(SETTLE_MS);
       const r = await cloneTiming(vm.id, snap.id, `warm${i}`);
       cloneIds.push(r.id);
       warm.push(r);
+      if (directBase) {
+        await sleep(SETTLE_MS);
+        const d = await cloneTiming(vm.id, snap.id, `direct${i}`, directBase);
+        direct.push(d);
+        await api("POST", `/api/vms/${d.id}/power?action=stop`);
+      }
     }
     // A guest that prints on its own (a counter every 10 ms): the clone's first output needs
     // no typed command, only the clone call and one read of its console.
@@ -198,17 +218,6 @@ async function main(): Promise<void> {
       isolateBytes = s.isolateMemoryBytes ?? 0;
     }
 
-    // The same warm clones straight to the Worker's own port: wrangler's dev proxy (which
-    // production does not have) is out of the way; everything else is the same.
-    const direct: { apiMs: number; firstOutputMs: number }[] = [];
-    const directBase = server.directBase;
-    if (directBase && hasWebSocket()) {
-      for (let i = 0; i < Math.max(runs, 10); i++) {
-        const r = await cloneTiming(vm.id, snap.id, `direct${i}`, directBase);
-        direct.push(r);
-        await api("POST", `/api/vms/${r.id}/power?action=stop`);
-      }
-    }
 
     const sleepy = await api("POST", "/api/vms", { name: "sleepy", memoryMiB: 32, boot: { kernel }, powerOn: true, idleTimeoutSeconds: 1 });
     await shellPrompt(sleepy.id);
