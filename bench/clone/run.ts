@@ -172,6 +172,7 @@ async function main(): Promise<void> {
     const tickSnap = await api("POST", `/api/vms/${ticker.id}/snapshots`, { name: "ticking" });
     const printing: number[] = [];
     for (let i = 0; i < runs; i++) {
+      await sleep(SETTLE_MS);
       const t0 = performance.now();
       const c = await api("POST", `/api/vms/${ticker.id}/clone`, { name: `tick${i}`, snapshot: tickSnap.id });
       if (hasWebSocket()) {
