@@ -48,6 +48,8 @@ export class VmRuntime {
   private sleepingUntil: bigint | undefined;
   private idleSince: number | undefined;
   private lastCheckpoint = 0;
+  /** When the stored state last matched the machine: its last checkpoint, or its restore. */
+  private savedAt = 0;
   private pacer: IdlePacer | undefined;
   vmDisks: VmDisks | undefined;
   /** The leases were just granted (no renewal needed before running). */
@@ -404,7 +406,8 @@ export class VmRuntime {
       restore: { state, lazy },
       arena: isolateArena,
     });
-    if (this.hibernated) {
+    const slept = this.hibernated;
+    if (slept) {
       // Hibernation is invisible to the guest: the time it slept passes for it as one idle
       // skip, so its clocks agree with wall time again (timers due meanwhile fire at once).
       const since = this.store.get<number>("hibernatedAt");
@@ -415,6 +418,10 @@ export class VmRuntime {
     this.sleepingUntil = undefined;
     this.idleSince = undefined;
     this.console.dropPending();
+    // The machine is what the store holds (unless the sleep was skipped above): a wait right
+    // after a restore (a new clone at its prompt, a VM back after an eviction) needs no
+    // checkpoint first.
+    this.savedAt = slept ? 0 : this.host.now();
   }
 
   // ---- running ---------------------------------------------------------------------------
@@ -462,7 +469,7 @@ export class VmRuntime {
         }
         if (r.kind === "budget") this.idleSince = undefined;
         else if (await this.idle(m, r.deadline)) return;
-        if (this.host.now() - this.lastCheckpoint > CHECKPOINT_MS) this.checkpoint();
+        if (this.host.now() - this.savedAt > CHECKPOINT_MS) this.checkpoint();
         await yieldNow();
       }
     } catch (e) {
@@ -505,7 +512,7 @@ export class VmRuntime {
     }
     // A long wait: save the state, end this invocation, come back by alarm or input.
     this.sleepingUntil = deadline;
-    if (this.host.now() - this.lastCheckpoint > INLINE_WAIT_MS) this.checkpoint();
+    if (this.host.now() - this.savedAt > INLINE_WAIT_MS) this.checkpoint();
     wait = Math.min(wait, hibernateIn);
     await this.host.setAlarm(this.host.now() + (Number.isFinite(wait) ? wait : 60_000));
     return true;
@@ -577,6 +584,6 @@ export class VmRuntime {
       shown = this.console.persist();
     });
     if (shown.length) this.host.broadcast(shown);
-    this.lastCheckpoint = this.host.now();
+    this.lastCheckpoint = this.savedAt = this.host.now();
   }
 }
