@@ -105,16 +105,21 @@ function clearWhole(n: u32): void {
   if (ul != 0) store<u32>(ul, 0);
 }
 
+/** Invalidates the entries of set n that a log (u32 count, then u16 indices) names, and empties it. */
+function clearLogged(n: u32, log: usize): void {
+  let base = setBase(n);
+  let count = load<u32>(log);
+  for (let i: u32 = 0; i < count; i++) {
+    store<u64>(base + (<usize>load<u16>(log + 4 + (<usize>i << 1)) << TLB_ENTRY_SHIFT), INVALID);
+  }
+  store<u32>(log, 0);
+}
+
 /** Invalidates every entry of set n, through its fill log when it has not overflowed. */
 function clearSet(n: u32): void {
   let lb = logBase(n);
-  let count = load<u32>(lb);
-  if (count > LOG_CAP) { clearWhole(n); return; }
-  let base = setBase(n);
-  for (let i: u32 = 0; i < count; i++) {
-    store<u64>(base + (<usize>load<u16>(lb + 4 + (<usize>i << 1)) << TLB_ENTRY_SHIFT), INVALID);
-  }
-  store<u32>(lb, 0);
+  if (load<u32>(lb) > LOG_CAP) { clearWhole(n); return; }
+  clearLogged(n, lb);
   let ul = userLog(n);
   if (ul != 0) store<u32>(ul, 0);
 }
@@ -127,13 +132,8 @@ export function tlbForgetUserData(): void {
   for (let k: u32 = KIND_READ; k <= KIND_WRITE; k++) {
     let n = setNo(k, PRIV_S);
     let ul = userLog(n);
-    let count = load<u32>(ul);
-    if (count > USER_CAP) { clearSet(n); continue; }
-    let base = setBase(n);
-    for (let i: u32 = 0; i < count; i++) {
-      store<u64>(base + (<usize>load<u16>(ul + 4 + (<usize>i << 1)) << TLB_ENTRY_SHIFT), INVALID);
-    }
-    store<u32>(ul, 0);
+    if (load<u32>(ul) > USER_CAP) clearSet(n);
+    else clearLogged(n, ul);
   }
 }
 
