@@ -112,6 +112,8 @@ export function run(budget: u64): u32 {
         if ((<u32>pc & 0xfff) == 0xffe && (load<u16>(fh + 0xffe) & 3) == 3) break;
         vbase = np;
         dbase = slotFor(f);
+        // As on entering a page from the outer loop: the lean variant until FP work shows up.
+        fpMode = false;
         continue;
       }
 
