@@ -1,7 +1,7 @@
 // /api/vms/:id/snapshots and /api/vms/:id/clone: memory snapshots stored once by content,
 // revert, delete with reference counts, and clones that continue exactly where a snapshot was.
 import { Hono } from "hono";
-import { and, asc, desc, eq, inArray } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, sql } from "drizzle-orm";
 import type { AppEnv } from "../app.js";
 import type { Env } from "../env.js";
 import { openDb, schema } from "../storage/db/index.js";
@@ -57,6 +57,36 @@ async function findSnapshot(env: Env, vmId: string, sid: string): Promise<Snapsh
     .where(and(eq(schema.snapshots.id, sid), eq(schema.snapshots.vmId, vmId)));
   if (!row) throw notFound("snapshot", `${sid} of VM ${vmId}`);
   return row;
+}
+
+/**
+ * The D1 writes of a clone of memory snapshot `snapshotId` of VM `vmId`, each conditional on
+ * the clone being valid and simple, so they can ride in the lookups' batch: the VM exists,
+ * the snapshot is its and holds memory, the name is free, and neither the VM nor the
+ * snapshot has disks (disk clones are made in the datastore first). The first statement
+ * inserts the clone's inventory row, copied from the source's as the route builds it (the
+ * batch's `meta.changes` says whether it did); the second counts the clone's references to
+ * the snapshot's manifest and packs, only if the row went in. An invalid request writes
+ * nothing, and the route answers it from the lookups as before.
+ */
+function recordClone(db: ReturnType<typeof openDb>, o: { vmId: string; snapshotId: string; id: string; name: string; powerOn: boolean; now: number }) {
+  // The values in the table's column order: id, name, host_id, memory_mib, vcpus, boot,
+  // power_state, incarnation, settings, cloned_from, created_at, updated_at.
+  return [
+    db.insert(schema.vms).select(sql`SELECT ${o.id}, ${o.name}, v.host_id, v.memory_mib, v.vcpus, v.boot,
+        CASE WHEN s.power_state = 'POWERED_ON' AND ${o.powerOn ? 1 : 0} = 0 THEN 'SUSPENDED' ELSE s.power_state END,
+        0, v.settings, s.id, ${o.now}, ${o.now}
+      FROM vms v JOIN snapshots s ON s.id = ${o.snapshotId} AND s.vm_id = v.id
+      WHERE v.id = ${o.vmId}
+        AND json_extract(s.manifest, '$.key') IS NOT NULL
+        AND json_array_length(s.disks) = 0
+        AND NOT EXISTS (SELECT 1 FROM disks WHERE vm_id = ${o.vmId})
+        AND NOT EXISTS (SELECT 1 FROM vms WHERE name = ${o.name})`),
+    db.update(schema.framePacks).set({ refs: sql`${schema.framePacks.refs} + 1` }).where(sql`${schema.framePacks.key} IN (
+        SELECT json_extract(manifest, '$.key') FROM snapshots WHERE id = ${o.snapshotId}
+        UNION SELECT j.value FROM snapshots, json_each(snapshots.manifest, '$.packs') AS j WHERE snapshots.id = ${o.snapshotId})
+      AND EXISTS (SELECT 1 FROM vms WHERE id = ${o.id})`),
+  ] as const;
 }
 
 export const snapshotRoutes = new Hono<AppEnv>()
@@ -140,15 +170,21 @@ export const snapshotRoutes = new Hono<AppEnv>()
     const body = await jsonBody(c, cloneSchema);
     const db = openDb(c.env.DB);
     const vmId = c.req.param("id");
-    // Every lookup in one D1 round trip.
-    const [[src], [dup], snaps, images, srcDiskRows, hostRows] = await db.batch([
+    const newVmId = takeVmId();
+    const now = Date.now();
+    const powerOn = body.powerOn ?? true;
+    // Every lookup in one D1 round trip; a clone of a memory snapshot of a VM without disks
+    // (the common case) is recorded in that same round trip (recordClone).
+    const [[src], [dup], snaps, images, srcDiskRows, hostRows, ...recording] = await db.batch([
       db.select().from(schema.vms).where(eq(schema.vms.id, vmId)),
       db.select({ id: schema.vms.id }).from(schema.vms).where(eq(schema.vms.name, body.name)),
       db.select().from(schema.snapshots).where(and(eq(schema.snapshots.id, body.snapshot ?? ""), eq(schema.snapshots.vmId, vmId))),
       db.select({ id: schema.images.id, sha256: schema.images.sha256 }).from(schema.images),
       db.select().from(schema.disks).where(eq(schema.disks.vmId, vmId)),
       db.select().from(schema.hosts),
+      ...(body.snapshot ? recordClone(db, { vmId, snapshotId: body.snapshot, id: newVmId, name: body.name, powerOn, now }) : []),
     ]);
+    const recorded = (recording[0] as { meta?: { changes?: number } } | undefined)?.meta?.changes === 1;
     if (!src) throw notFound("VM", vmId);
     const snap = body.snapshot ? snaps[0] : undefined;
     if (body.snapshot && !snap) throw notFound("snapshot", `${body.snapshot} of VM ${vmId}`);
@@ -186,10 +222,8 @@ export const snapshotRoutes = new Hono<AppEnv>()
     } finally {
       if (transient) await unpinDiskSnapshot(c.env, transient, layers);
     }
-    const now = Date.now();
-    const powerOn = body.powerOn ?? true;
     const row = {
-      ...src, id: takeVmId(), name: body.name, incarnation: 0, clonedFrom: from, createdAt: now, updatedAt: now,
+      ...src, id: newVmId, name: body.name, incarnation: 0, clonedFrom: from, createdAt: now, updatedAt: now,
       powerState: !memory ? "POWERED_OFF" : memory.powerState === "POWERED_ON" && !powerOn ? "SUSPENDED" : memory.powerState,
     };
     const boot = JSON.parse(src.boot) as { kernel: string; initrd?: string; cmdline?: string };
@@ -198,13 +232,23 @@ export const snapshotRoutes = new Hono<AppEnv>()
       if (!img) throw new ApiError(409, "conflict", `the source VM's image ${id} no longer exists`);
       return { image: id, sha256: img.sha256 };
     };
-    const config: VmConfig = {
-      id: row.id, name: row.name, memoryMiB: row.memoryMiB, kernel: sha(boot.kernel),
-      ...(boot.initrd ? { initrd: sha(boot.initrd) } : {}),
-      ...(boot.cmdline !== undefined ? { cmdline: boot.cmdline } : {}),
-      idleTimeoutMs: 30_000,
-      ...(JSON.parse(src.settings) as Partial<VmConfig>),
-    };
+    let config: VmConfig;
+    try {
+      config = {
+        id: row.id, name: row.name, memoryMiB: row.memoryMiB, kernel: sha(boot.kernel),
+        ...(boot.initrd ? { initrd: sha(boot.initrd) } : {}),
+        ...(boot.cmdline !== undefined ? { cmdline: boot.cmdline } : {}),
+        idleTimeoutMs: 30_000,
+        ...(JSON.parse(src.settings) as Partial<VmConfig>),
+      };
+    } catch (e) {
+      // Recorded already (the lookups' batch): undone.
+      if (recorded && memory) {
+        await db.delete(schema.vms).where(eq(schema.vms.id, row.id));
+        await release(c.env.BLOBS, c.env.DB, [memory.key, ...memory.packs]);
+      }
+      throw e;
+    }
     for (const d of disks) d.vmId = row.id;
     if (disks.length) config.disks = disks.map(attachment);
     const diskInserts = disks.map((d) => db.insert(schema.disks).values(d));
@@ -231,7 +275,7 @@ export const snapshotRoutes = new Hono<AppEnv>()
     const [r, reserved] = await Promise.all([
       stub.createFromSnapshot(config, memory.key, powerOn),
       reserving,
-      c.env.DB.batch([
+      recorded ? Promise.resolve() : c.env.DB.batch([
         c.env.DB.prepare("INSERT INTO vms (id, name, host_id, memory_mib, vcpus, boot, power_state, incarnation, settings, cloned_from, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)")
           .bind(row.id, row.name, row.hostId, row.memoryMiB, row.vcpus, row.boot, row.powerState, row.settings, row.clonedFrom, now, now),
         ...retainStatements(c.env.DB, keys),

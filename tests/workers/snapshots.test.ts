@@ -109,6 +109,40 @@ describe("snapshots and clones", () => {
     expect(await refs()).toBe(heldBefore);
   });
 
+  it("records a clone of a memory snapshot once, and a refused one not at all", async () => {
+    const refs = async () => (await env.DB.prepare("SELECT COALESCE(SUM(refs), 0) AS n FROM frame_packs").first<{ n: number }>())!.n;
+    const rows = async (name: string) => (await env.DB.prepare("SELECT COUNT(*) AS n FROM vms WHERE name = ?").bind(name).first<{ n: number }>())!.n;
+    const before = await refs();
+    const a = await bootVm("rec-src");
+    const snap = await call("POST", `/api/vms/${a.id}/snapshots`, { name: "s" });
+    expect(snap.status).toBe(201);
+    const perHolder = (await refs()) - before;
+    expect(perHolder).toBeGreaterThan(1); // the manifest and at least one pack
+
+    const c = await call("POST", `/api/vms/${a.id}/clone`, { name: "rec-1", snapshot: snap.json.id });
+    expect(c.status).toBe(201);
+    expect(await refs()).toBe(before + 2 * perHolder);
+    const got = await call("GET", `/api/vms/${c.json.id}`);
+    expect(got.json).toMatchObject({ name: "rec-1", powerState: "POWERED_ON", clonedFrom: snap.json.id, memoryMiB: 32 });
+    // Name taken: refused, and neither a row nor a reference is added.
+    const taken = await call("POST", `/api/vms/${a.id}/clone`, { name: "rec-1", snapshot: snap.json.id });
+    expect(taken.status).toBe(409);
+    expect(await rows("rec-1")).toBe(1);
+    expect(await refs()).toBe(before + 2 * perHolder);
+    // powerOn: false keeps the running snapshot's clone suspended.
+    const off = await call("POST", `/api/vms/${a.id}/clone`, { name: "rec-2", snapshot: snap.json.id, powerOn: false });
+    expect(off.json.powerState).toBe("SUSPENDED");
+    expect((await call("GET", `/api/vms/${off.json.id}`)).json.powerState).toBe("SUSPENDED");
+    expect(await refs()).toBe(before + 3 * perHolder);
+
+    for (const id of [c.json.id, off.json.id, a.id]) {
+      await call("POST", `/api/vms/${id}/power?action=stop`);
+      expect((await call("DELETE", `/api/vms/${id}`)).status).toBe(204);
+    }
+    await call("DELETE", `/api/vms/${a.id}/snapshots/${snap.json.id}`);
+    expect(await refs()).toBe(before);
+  });
+
   it("refuses bad snapshot and clone requests", async () => {
     const kernel = await smallKernel();
     const vm = await call("POST", "/api/vms", { name: "off-1", memoryMiB: 32, boot: { kernel } });
