@@ -2,10 +2,11 @@
 // it is answered — who (the authenticated user, or "anonymous"), the method and path, the
 // query's `action` word, the entity named in the path, the status and result, and the source
 // address. Nothing from bodies, headers or other query parameters is kept, so no password,
-// token or key can reach the log. Written with waitUntil, started on the next turn: the answer
-// goes out first and does not wait for it.
+// token or key can reach the log. Written after the answer, in one D1 batch with the
+// request's events (storage/db/after-answer.ts): the answer does not wait for it.
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app.js";
+import { writeAfterAnswer } from "../storage/db/after-answer.js";
 
 const READS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -38,12 +39,13 @@ export const auditTrail = () =>
         else if (typeof id === "string") entity = `${entity}/${id}`.slice(0, 128);
       } catch { /* not an object */ }
     }
-    const write = new Promise((res) => setTimeout(res, 0)).then(() => c.env.DB.prepare(
+    const write = writeAfterAnswer(c, c.env.DB.prepare(
       "INSERT INTO audit (at, user, method, path, action, entity_id, status, result, source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
     ).bind(
       Date.now(), c.get("principal")?.user ?? "anonymous", c.req.method, c.req.path,
       action && /^[a-z]{1,16}$/.test(action) ? action : null, entity ?? null,
       status, status < 400 ? "ok" : "error", sourceOf(c.req.raw).slice(0, 64),
-    ).run()).catch((e: unknown) => console.error("audit write failed", e));
-    try { c.executionCtx.waitUntil(write); } catch { await write; }
+    ));
+    // Without an execution context (tests) the answer waits for it.
+    try { void c.executionCtx; } catch { await write; }
   });

@@ -10,7 +10,8 @@ import type { AppEnv } from "../app.js";
 import { openDb, schema } from "../storage/db/index.js";
 import { badRequest } from "../errors.js";
 import { visibleIds } from "../security/inventory-tree.js";
-import { recordEvent } from "../storage/task-log.js";
+import { eventStatement } from "../storage/task-log.js";
+import { writeAfterAnswer } from "../storage/db/after-answer.js";
 
 const POLL_MS = 1000;
 const MAX_MS = 5 * 60_000;
@@ -45,10 +46,7 @@ export const eventRoutes = new Hono<AppEnv>().get("/events", async (c) => {
   });
 });
 
-/** Records an event without holding up the answer. */
+/** Records an event without holding up the answer (with the request's other after-answer writes). */
 export function emit(c: Context<AppEnv>, kind: string, entityId: string, message: string, data?: unknown): void {
-  // Started on the next turn, after the answer has gone out (the write does not hold it up).
-  const p = new Promise((res) => setTimeout(res, 0)).then(() => recordEvent(c.env.DB, kind, entityId, message, data))
-    .catch((e: unknown) => console.error("event write failed", e));
-  try { c.executionCtx.waitUntil(p); } catch { /* no execution context (tests): it still runs */ }
+  void writeAfterAnswer(c, eventStatement(c.env.DB, kind, entityId, message, data));
 }

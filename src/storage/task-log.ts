@@ -14,7 +14,7 @@ export interface TaskPatch {
   error?: { code: string; message: string };
 }
 
-function eventStatement(db: D1Database, kind: string, entityId: string | null, message: string, data?: unknown): D1PreparedStatement {
+export function eventStatement(db: D1Database, kind: string, entityId: string | null, message: string, data?: unknown): D1PreparedStatement {
   return db.prepare("INSERT INTO events (at, kind, entity_id, message, data) VALUES (?, ?, ?, ?, ?)")
     .bind(Date.now(), kind, entityId, message, data === undefined ? null : JSON.stringify(data));
 }
