@@ -150,6 +150,7 @@ export class VmRuntime {
     this.store.atomically(() => {
       this.store.put("config", config);
       this.store.put("power", "POWERED_OFF");
+      this.store.delete("spare"); // a spare object (routes/vm-spares.ts) taken by a clone
     });
   }
 

@@ -62,8 +62,11 @@ export class VmObject extends DurableObject<Env> {
    * no VM. A spare still holding none after `expiryMs` deletes its storage (alarm).
    */
   async warm(expiryMs: number): Promise<boolean> {
-    if (this.rt.config) return false;
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + expiryMs);
+    if (this.rt.config || this.rt.store.get<string>("movedTo")) return false;
+    if (this.rt.store.get<boolean>("spare") === undefined) {
+      this.rt.store.put("spare", true);
+      await this.ctx.storage.setAlarm(Date.now() + expiryMs);
+    }
     return true;
   }
 
@@ -196,7 +199,7 @@ export class VmObject extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     // A spare no clone took (warm): nothing of it stays.
-    if (!this.rt.config) {
+    if (!this.rt.config && this.rt.store.get<boolean>("spare")) {
       await this.ctx.storage.deleteAll();
       return;
     }

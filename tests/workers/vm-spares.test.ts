@@ -49,6 +49,9 @@ describe("spare VM objects", () => {
     await until(() => sparesReady() === 3, "the refill");
     const obj = env.VM.get(env.VM.idFromName(`${c.json.id}#0`));
     expect(await obj.warm(1)).toBe(false);
+    // Its alarm, whenever it runs, is the VM's: the VM's storage stays.
+    await runDurableObjectAlarm(obj);
+    await runInDurableObject(obj, (_o, state) => { expect(tables(state)).toContain("frames"); });
     expect((await call("GET", `/api/vms/${c.json.id}`)).json.powerState).toBe("POWERED_ON");
     for (const id of [c.json.id, r.json.id]) {
       await call("POST", `/api/vms/${id}/power?action=stop`);
