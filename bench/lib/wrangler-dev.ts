@@ -2,10 +2,11 @@
 // directory (D1 migrations applied), an admin token and extra [vars], no network or
 // telemetry; ready() waits until it answers, stop() ends its process group, tail() gives the
 // last lines it wrote (for failure reports); apiClient() makes the JSON calls the
-// benchmarks send it. BENCH_WRANGLER_LOG=FILE appends everything it
-// writes to FILE. With `direct`, directBase is the Worker's own address behind wrangler's
-// dev proxy (which production does not have), read from wrangler's debug log. A benchmark that is interrupted (Ctrl-C, timeout) takes its servers down
-// with it instead of leaving them on their ports.
+// benchmarks send it. BENCH_WRANGLER_LOG=FILE appends everything it writes to FILE. With
+// `direct`, directBase is the Worker's own address behind wrangler's dev proxy (which
+// production does not have), read from wrangler's debug log. A benchmark that is
+// interrupted (Ctrl-C, timeout) takes its servers down with it instead of leaving them on
+// their ports.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { appendFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

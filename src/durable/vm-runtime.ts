@@ -328,6 +328,7 @@ export class VmRuntime {
       this.kernelCache = { kernel, initrd };
     }
     const { kernel, initrd } = this.kernelCache;
+    // The old machine's memory goes back first; if the new one cannot be built, none is left.
     this.machine?.dispose();
     this.machine = undefined;
     this.machine = new VirtMachine(hartModule, {

@@ -47,5 +47,5 @@ export const auditTrail = () =>
       status, status < 400 ? "ok" : "error", sourceOf(c.req.raw).slice(0, 64),
     ));
     // Without an execution context (tests) the answer waits for it.
-    try { void c.executionCtx; } catch { await write; }
+    try { c.executionCtx.waitUntil(write); } catch { await write; }
   });

@@ -20,9 +20,9 @@ const POOL_SIZE = 3;
  */
 const REFILL_DELAY_MS = 250;
 /** A spare older than this is not handed out (its object expires at SPARE_EXPIRY_MS). */
-export const SPARE_MAX_AGE_MS = 60_000;
+const SPARE_MAX_AGE_MS = 60_000;
 /** When an untaken spare object deletes its storage. */
-export const SPARE_EXPIRY_MS = 10 * 60_000;
+const SPARE_EXPIRY_MS = 10 * 60_000;
 
 const spares: { id: string; at: number }[] = [];
 let warming = 0;
@@ -41,7 +41,7 @@ export function takeVmId(): string {
  * Starts objects until POOL_SIZE spares are ready (or being warmed). Returns the work, for
  * waitUntil; a spare whose warm-up fails is simply not added.
  */
-export function refillSpares(env: Env): Promise<void> {
+function refillSpares(env: Env): Promise<void> {
   const want = POOL_SIZE - spares.length - warming;
   const work: Promise<void>[] = [];
   for (let i = 0; i < want; i++) {

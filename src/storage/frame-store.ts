@@ -130,6 +130,9 @@ export async function release(kv: KVNamespace, db: D1Database, keys: Iterable<st
 
 interface CachedPack { offset: number; length: number; pins: number; used: number }
 
+/** The arena memory a cached pack takes (its region is whole units). */
+const heldBytes = (p: CachedPack): number => Math.ceil(p.length / UNIT) * UNIT;
+
 /**
  * Packs in memory, shared by every VM object of the isolate: each pack is a shared region
  * of the arena the isolate's machines run in, so a machine can map its frames directly.
@@ -193,7 +196,7 @@ export class PackCache {
   /** Memory the cached packs take (whole arena units). */
   get bytes(): number {
     let n = 0;
-    for (const p of this.packs.values()) n += Math.ceil(p.length / UNIT) * UNIT;
+    for (const p of this.packs.values()) n += heldBytes(p);
     return n;
   }
 
@@ -206,7 +209,7 @@ export class PackCache {
       if (total <= this.capBytes) break;
       this.packs.delete(k);
       this.arena.freeShared(p.offset);
-      total -= Math.ceil(p.length / UNIT) * UNIT;
+      total -= heldBytes(p);
     }
   }
 }

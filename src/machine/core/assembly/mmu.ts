@@ -14,7 +14,7 @@ import {
   RAM_BASE, isRam, readHost, allocFrame, flagsOf, setFlags, FF_DIRTY, FF_CODE, FF_IO,
   findRegion, mmioRead, mmioWrite, mmioFaulted, frameHostOf, FF_WATCH, reserve,
 } from "./memory";
-import { tlbRead, tlbWrite, tlbFetch, tlbFill, frameOf, NO_FRAME, TLB_MASK, TLB_ENTRY_SHIFT, setFillUser } from "./tlb";
+import { tlbRead, tlbWrite, tlbFetch, tlbFill, frameOf, NO_FRAME, TLB_MASK, TLB_ENTRY_SHIFT, fillUser } from "./tlb";
 import { invalidateCode, storeHitsCode } from "./decodecache";
 
 export const ACC_READ: u32 = 0;
@@ -61,7 +61,7 @@ export function touchFrameForWrite(f: u32): usize {
  */
 export function translate(vaddr: u64, acc: u32, p: u32): u64 {
   lastLevel = 0;
-  setFillUser(false);
+  fillUser = false;
   let mode = satp >> 60;
   if (p == PRIV_M || mode == 0) return vaddr;
   // Sv39: bits 63..39 must all equal bit 38.
@@ -96,7 +96,7 @@ export function translate(vaddr: u64, acc: u32, p: u32): u64 {
     else if ((pte & PTE_U) != 0) ok = acc != ACC_FETCH && (mstatus & MSTATUS_SUM) != 0;
   }
   if (!ok) { raise(pageFault(acc), vaddr); return -1; }
-  setFillUser((pte & PTE_U) != 0);
+  fillUser = (pte & PTE_U) != 0;
   let ppn = (pte >> 10) & 0xfffffffffff;
   if (level > 0) {
     let lowMask: u64 = (<u64>1 << (9 * <u64>level)) - 1;

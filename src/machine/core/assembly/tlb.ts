@@ -50,9 +50,8 @@ let superOverflow: bool = false;
 const USER_CAP: u32 = 256;
 const USER_LOG_BYTES: usize = 4 + <usize>USER_CAP * 2;
 let userLogArea: usize = 0;
-/** Set by the page walk: the leaf it found is a U page (read by tlbFill). */
+/** Set by the page walk (mmu.ts): the leaf it found is a U page (read by tlbFill). */
 export let fillUser: bool = false;
-export function setFillUser(u: bool): void { fillUser = u; }
 
 export function tlbInit(): void {
   tlbArea = reserve(SET_BYTES * 9);
@@ -103,6 +102,13 @@ function clearWhole(n: u32): void {
   store<u32>(logBase(n), 0);
   let ul = userLog(n);
   if (ul != 0) store<u32>(ul, 0);
+}
+
+/** Appends entry index idx to a log of `cap` entries; past the cap it only counts (overflowed: cap + 1). */
+@inline function logEntry(log: usize, cap: u32, idx: u32): void {
+  let count = load<u32>(log);
+  if (count < cap) store<u16>(log + 4 + (<usize>count << 1), <u16>idx);
+  if (count <= cap) store<u32>(log, count + 1);
 }
 
 /** Invalidates the entries of set n that a log (u32 count, then u16 indices) names, and empties it. */
@@ -244,23 +250,15 @@ export function tlbFill(set: usize, vaddr: u64, host: usize, frame: u32, level: 
   let idx = <u32>(vaddr >> 12) & TLB_MASK;
   let e = set + (<usize>idx << TLB_ENTRY_SHIFT);
   let vpage = vaddr & ~<u64>0xfff;
-  if (load<u64>(e) == INVALID) {
-    let lb = logArea + ((set - tlbArea) / SET_BYTES) * LOG_BYTES;
-    let count = load<u32>(lb);
-    if (count < LOG_CAP) store<u16>(lb + 4 + (<usize>count << 1), <u16>idx);
-    if (count <= LOG_CAP) store<u32>(lb, count + 1);
-  }
+  let n = <u32>((set - tlbArea) / SET_BYTES);
+  if (load<u64>(e) == INVALID) logEntry(logBase(n), LOG_CAP, idx);
   store<u64>(e, vpage);
   store<u64>(e, <u64>host - vpage, 8);
   store<u32>(frameOf(e), frame);
   let isWrite = set >= setBase(KIND_WRITE * 3);
   if (fillUser) {
-    let ul = userLog(<u32>((set - tlbArea) / SET_BYTES));
-    if (ul != 0) {
-      let count = load<u32>(ul);
-      if (count < USER_CAP) store<u16>(ul + 4 + (<usize>count << 1), <u16>idx);
-      if (count <= USER_CAP) store<u32>(ul, count + 1);
-    }
+    let ul = userLog(n);
+    if (ul != 0) logEntry(ul, USER_CAP, idx);
   }
   setFlags(frame, flagsOf(frame) | (isWrite ? FF_MAPPED | FF_WMAPPED : FF_MAPPED));
   if (level == 1) {
