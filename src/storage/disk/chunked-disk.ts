@@ -119,7 +119,7 @@ export class ChunkedDisk implements BlockBackend {
   /** Why writes are refused, once the lease is lost. */
   fenced: string | undefined;
   /** Figures for stats and benchmarks. */
-  readonly counters = { reads: 0, writes: 0, flushes: 0, remoteReads: 0, puts: 0, commits: 0, commitFailures: 0, fetchMs: 0, putMs: 0, commitMs: 0, resolveMs: 0 };
+  readonly counters = { reads: 0, writes: 0, flushes: 0, remoteReads: 0, puts: 0, commits: 0, commitFailures: 0, fetchMs: 0, readWaitMs: 0, putMs: 0, commitMs: 0, resolveMs: 0 };
   lastError: string | undefined;
 
   constructor(o: ChunkedDiskOptions) {
@@ -158,8 +158,9 @@ export class ChunkedDisk implements BlockBackend {
       this.startLoads([...parts.filter((_, i) => !hit[i]).map((p) => p.index), ...more]);
     }
     if (hit.every((e) => e !== undefined)) return done(assemble(hit as Entry[]));
+    const t0 = Date.now();
     Promise.all(parts.map((p) => this.entry(p.index))).then(
-      (entries) => { done(assemble(entries)); this.onComplete(); },
+      (entries) => { this.counters.readWaitMs += Date.now() - t0; done(assemble(entries)); this.onComplete(); },
       (e) => { this.lastError = `read at ${offset}: ${(e as Error).message}`; done(undefined); this.onComplete(); },
     );
   }
