@@ -285,7 +285,10 @@ const api = apiClient(BASE, TOKEN);
  * else console/output polled every 5 ms (those polls load the thread the VM runs on).
  */
 async function vmConsole(vm: string, name: string): Promise<Console & { close(): void }> {
-  const diskCounters = async () => (await api("GET", `/api/vms/${vm}`)).stats.disks[0];
+  const diskCounters = async () => {
+    const s = (await api("GET", `/api/vms/${vm}`)).stats;
+    return { ...s.disks[0], guestInsns: Number(s.instructions ?? 0) };
+  };
   if (hasWebSocket()) {
     const sock = await openConsole(BASE, vm, TOKEN);
     return { text: sock.text, send: async (s) => sock.send(s), more: () => sock.more(), describe: () => name, diskCounters, close: sock.close };
@@ -308,7 +311,7 @@ async function vmConsole(vm: string, name: string): Promise<Console & { close():
   };
 }
 
-/** --stats: what the disk did during a workload (counts and milliseconds spent waiting). */
+/** --stats: what the disk did during a workload (counts, milliseconds spent waiting, guest instructions run). */
 function logCounterDeltas(a: Record<string, number>, b: Record<string, number>): void {
   const parts: string[] = [];
   for (const [k, v] of Object.entries(b)) {

@@ -74,6 +74,40 @@ describe("RNE fast paths match softfloat", () => {
       expect(taken).toBeGreaterThan(N / 4);
     });
   }
+  // Operands of a few set bits: their products need more than 53 bits and their sums
+  // often land exactly on, or a bit beside, a rounding midpoint or a power of two, which
+  // is where skipping the error terms (fmaRne's shortcut) would go wrong.
+  const sparse = (top: number): number => {
+    const k = Number(rnd64() % 3n);
+    let v = 2 ** top;
+    for (let i = 0; i < k; i++) v += (rnd64() & 1n ? 1 : -1) * 2 ** (top - 1 - Number(rnd64() % 52n));
+    return rnd64() & 1n ? -v : v;
+  };
+  it("f64FmaFast vs f64_fma near midpoints and powers of two", () => {
+    let taken = 0;
+    for (let i = 0; i < 200000; i++) {
+      const ex1 = Number(rnd64() % 41n) - 20, ex2 = Number(rnd64() % 41n) - 20;
+      const x = sparse(ex1), y = sparse(ex2);
+      const p = x * y;
+      const shape = Number(rnd64() % 4n);
+      // z: sparse near the product's scale, minus the rounded product plus a small
+      // power of two (a power-of-two result), or a power of two near the product.
+      const e = ex1 + ex2 + Number(rnd64() % 9n) - 4;
+      const z = shape === 0 ? sparse(e)
+        : shape === 1 ? -p + (rnd64() & 1n ? 1 : -1) * 2 ** (e - Number(rnd64() % 60n))
+        : shape === 2 ? 2 ** e - p
+        : (rnd64() & 1n ? 1 : -1) * 2 ** e;
+      const args = [d2b(x), d2b(y), d2b(z)];
+      ex.setFlags!(1);
+      if (!ex.f64FmaFast!(...args)) continue;
+      taken++;
+      const fastR = BigInt.asUintN(64, ex.getFast!());
+      ex.setFlags!(1);
+      const softR = BigInt.asUintN(64, ex.f64_fma!(...args, 0));
+      if (fastR !== softR) expect.fail(`f64FmaFast(${args.map((a) => a.toString(16))}): fast ${fastR.toString(16)} soft ${softR.toString(16)}`);
+    }
+    expect(taken).toBeGreaterThan(100000);
+  });
   const ops32 = ["f32_add", "f32_sub", "f32_mul", "f32_div", "f32_sqrt"];
   ops32.forEach((softName, op) => {
     it(`f32ArithFast(${op}) vs ${softName}`, () => {

@@ -94,17 +94,17 @@ export let fastResult: u64 = 0;
   return true;
 }
 
-/** a * b + c rounded once (caller has applied the fmsub/fnmadd/fnmsub sign flips). */
-@inline export function f64FmaFast(a: u64, b: u64, c: u64): bool {
-  if ((fflags & NX) == 0 || !moderate(a) || !moderate(b)) return false;
-  let ec = exp64(c);
-  if ((c << 1) != 0 && (ec < 1023 - 900 || ec > 1023 + 900)) return false;
-  let x = dbl(a), y = dbl(b), z = dbl(c);
+/**
+ * x × y + z rounded once to nearest-even (Boldo & Melquiond), for moderate x and y (see
+ * moderate) and z zero or within 2^±900, so that every step is exact or correctly rounded
+ * and nothing overflows or underflows: the exact value is th + tl + ul (th = RN(z + RN(x ×
+ * y)) and the two exact rounding errors); tl + ul is rounded to odd, then added to th once.
+ */
+@inline export function fmaRne(x: f64, y: f64, z: f64): f64 {
   let uh = x * y;
   let ul = twoProdErr(x, y, uh);
   let th = z + uh;
   let tl = twoSumErr(z, uh, th);
-  // v = tl + ul rounded to odd.
   let v = tl + ul;
   let ve = twoSumErr(tl, ul, v);
   if (ve != 0 && (bits(v) & 1) == 0) {
@@ -112,7 +112,15 @@ export let fastResult: u64 = 0;
     vb = (ve > 0) == (v > 0) ? vb + 1 : vb - 1;
     v = dbl(vb);
   }
-  let r = th + v;
+  return th + v;
+}
+
+/** a * b + c rounded once (caller has applied the fmsub/fnmadd/fnmsub sign flips). */
+@inline export function f64FmaFast(a: u64, b: u64, c: u64): bool {
+  if ((fflags & NX) == 0 || !moderate(a) || !moderate(b)) return false;
+  let ec = exp64(c);
+  if ((c << 1) != 0 && (ec < 1023 - 900 || ec > 1023 + 900)) return false;
+  let r = fmaRne(dbl(a), dbl(b), dbl(c));
   if (!resultOk(r)) return false;
   fastResult = bits(r);
   return true;

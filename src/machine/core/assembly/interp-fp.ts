@@ -14,7 +14,7 @@
 
 import { FREGS, XREGS, mstatus, frm, MSTATUS_FS, MSTATUS_SD } from "./state";
 import { fflags } from "./softfloat";
-import { twoSumErr, twoProdErr } from "./fastfp";
+import { twoSumErr, twoProdErr, fmaRne } from "./fastfp";
 
 const FS_SD: u64 = MSTATUS_FS | MSTATUS_SD;
 const NX: u32 = 1;
@@ -118,8 +118,8 @@ const BOX: u64 = 0xffffffff00000000;
 }
 
 /**
- * ±(a × b) ± c rounded once (Boldo & Melquiond: exact product and sum errors, their sum
- * rounded to odd, then one RNE addition); only once NX is set, with moderate factors.
+ * ±(a × b) ± c rounded once (fastfp.ts fmaRne); only once NX is set, with moderate
+ * factors.
  */
 @inline export function fmaD(w: u32, imm: i32, negProd: bool, negAdd: bool): bool {
   if (!fpReady(imm) || (fflags & NX) == 0) return false;
@@ -129,13 +129,7 @@ const BOX: u64 = 0xffffffff00000000;
   if (!moderate(x) || !moderate(y)) return false;
   let ec = exp64(reinterpret<u64>(z));
   if (z != 0 && (ec < 1023 - 900 || ec > 1023 + 900)) return false;
-  let uh = x * y;
-  let ul = twoProdErr(x, y, uh);
-  let th = z + uh;
-  let tl = twoSumErr(z, uh, th);
-  let v = tl + ul;
-  v = toOdd(v, twoSumErr(tl, ul, v));
-  let r = th + v;
+  let r = fmaRne(x, y, z);
   if (!okD(r)) return false;
   setD(w, r);
   return true;
