@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Edgevisor guest images: `npm run images` (see tools/guest/README.md).
 //
-//   node tools/guest/build.mjs                    Debian kernel + initrd, OpenSBI, test disk
+//   node tools/guest/build.mjs                    Debian kernel + initrd, OpenSBI, test disk, userland disk
 //   node tools/guest/build.mjs --small            ... and the small kernel (linux-source-6.1)
 //   node tools/guest/build.mjs --only-small       only the small kernel
 //   node tools/guest/build.mjs --refresh          re-resolve package versions from fresh apt lists
@@ -31,7 +31,7 @@ const DEBS = path.join(CACHE, 'debs');
 const REL = (p) => path.relative(process.cwd(), p) || '.';
 
 // Bump when the way an output is produced changes (forces a rebuild of that output).
-const RECIPE = { debian: 1, disk: 1, opensbi: 1, small: 2 };
+const RECIPE = { debian: 1, disk: 1, opensbi: 1, small: 2, userland: 1 };
 
 // Modules the Debian initramfs loads, in this order after their dependencies.
 // crc32c_generic backs ext4/jbd2 metadata checksums (their "softdep pre: crc32c").
@@ -50,6 +50,19 @@ const SMALL_REQUIRED = {
 };
 
 // ---------------------------------------------------------------- arguments
+/**
+ * Debian's own riscv64 programs for the userland disk (out/userland.img): the packages'
+ * files unpacked into one merged-/usr tree, run with `chroot /mnt` from the small kernel's
+ * shell (tests/linux/debian-userland.test.ts). The list is closed under the Depends of
+ * the programs used (gawk, mawk, bc, coreutils, xz, openssl, python3.13).
+ */
+const USERLAND_PACKAGES = [
+  'libc6', 'libgcc-s1', 'gawk', 'libmpfr6', 'libgmp10', 'libsigsegv2', 'libreadline8t64', 'libtinfo6',
+  'libncursesw6', 'mawk', 'bc', 'coreutils', 'libacl1', 'libattr1', 'libselinux1', 'libpcre2-8-0', 'libcap2',
+  'xz-utils', 'liblzma5', 'openssl', 'libssl3t64', 'libzstd1', 'zlib1g', 'python3.13-minimal',
+  'libpython3.13-minimal', 'libexpat1',
+];
+
 const argv = process.argv.slice(2);
 const flags = new Set(argv.filter((a) => a.startsWith('--')));
 const known = ['--small', '--only-small', '--refresh', '--force', '--blank-disk', '--verbose', '--help'];
@@ -373,6 +386,27 @@ function buildDisk(pk) {
   report(`test disk (ext4, 64 MiB): ${REL(file)}`);
 }
 
+// ---------------------------------------------------------------- userland disk
+function buildUserland(pk) {
+  const file = path.join(OUT, 'userland.img');
+  const stampFile = path.join(OUT, 'userland.inputs.sha256');
+  const key = sha256(JSON.stringify({ r: RECIPE.userland, p: USERLAND_PACKAGES.map((n) => pk[n].sha256) }) + fileHash('build.mjs'));
+  const stamp = readJson(stampFile, {});
+  if (!FORCE && stamp.key === key && fs.existsSync(file) && stamp.sha256 === sha256File(file)) return info('userland disk up to date');
+  const root = path.join(CACHE, 'work', 'userland-root');
+  rmrf(root);
+  mkdirp(root);
+  for (const n of USERLAND_PACKAGES) run('dpkg-deb', ['-x', pk[n].deb, root]);
+  // Debian's merged /usr: the dynamic loader is looked up as /lib/ld-linux-riscv64-lp64d.so.1.
+  for (const d of ['bin', 'sbin', 'lib']) if (!fs.existsSync(path.join(root, d))) fs.symlinkSync(`usr/${d}`, path.join(root, d));
+  for (const d of ['tmp', 'dev', 'proc']) mkdirp(path.join(root, d));
+  fs.chmodSync(path.join(root, 'tmp'), 0o1777);
+  mkext4(file, '160M', root);
+  rmrf(root);
+  fs.writeFileSync(stampFile, JSON.stringify({ key, sha256: sha256File(file) }) + '\n');
+  report(`userland disk (ext4, 160 MiB, ${USERLAND_PACKAGES.length} Debian packages): ${REL(file)}`);
+}
+
 // ---------------------------------------------------------------- small kernel
 function requireHostTools(tools) {
   const missing = tools.filter(([cmd]) => !have(cmd));
@@ -464,6 +498,7 @@ function writeManifest(pkgs) {
   add('debianVersion', 'debian/version.txt');
   add('opensbi', 'opensbi/fw_dynamic.bin');
   add('disk', 'disk.img');
+  add('userland', 'userland.img');
   add('smallImage', 'small/Image');
   add('smallVersion', 'small/version.txt');
   writeIfChanged(path.join(OUT, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
@@ -473,12 +508,13 @@ try {
   mkdirp(OUT);
   const onlySmall = flags.has('--only-small');
   const wantSmall = onlySmall || flags.has('--small');
-  const pkgs = packages('trixie', onlySmall ? ['busybox-static'] : ['linux-image', 'busybox-static', 'opensbi']);
+  const pkgs = packages('trixie', onlySmall ? ['busybox-static'] : ['linux-image', 'busybox-static', 'opensbi', ...USERLAND_PACKAGES]);
   if (wantSmall) Object.assign(pkgs, packages('bookworm', ['linux-source-6.1']));
   if (!onlySmall) {
     buildDebian(pkgs);
     buildOpensbi(pkgs);
     buildDisk(pkgs);
+    buildUserland(pkgs);
   }
   if (wantSmall) buildSmall(pkgs);
   writeManifest({ ...(readJson(path.join(OUT, 'manifest.json'), {}).packages ?? {}), ...pkgs });
