@@ -18,6 +18,20 @@ describe("the Worker", () => {
     const r = await SELF.fetch("http://x/api/nope", { headers: auth });
     expect(r.status).toBe(404);
   });
+  it("dates a fresh install's own inventory at its install, not 1970", async () => {
+    const year2020 = Date.UTC(2020, 0, 1);
+    const get = async (path: string) => (await SELF.fetch(`http://x/api/${path}`, { headers: auth })).json() as Promise<{ id: string; createdAt: number | string }[]>;
+    const dated = async (path: string, id: string) => {
+      const row = (await get(path)).find((r) => r.id === id);
+      expect(row, `${path} ${id}`).toBeDefined();
+      return new Date(row!.createdAt).getTime();
+    };
+    for (const [path, id] of [["datacenters", "dc-default"], ["clusters", "cluster-default"], ["hosts", "host-default"], ["users", "user-admin"], ["datastores", "ds-default"]] as const) {
+      const t = await dated(path, id);
+      expect(t, `${path} ${id}`).toBeGreaterThan(year2020);
+      expect(t, `${path} ${id}`).toBeLessThanOrEqual(Date.now());
+    }
+  });
   it("answers 405 with Allow for a declared path and a method it does not have", async () => {
     const r = await SELF.fetch("http://x/api/vms", { method: "PUT", headers: auth, body: "{}" });
     expect(r.status).toBe(405);
