@@ -23,6 +23,10 @@ const POWER: Record<string, Privilege> = {
   suspend: "VirtualMachine.Interact.Suspend", resume: "VirtualMachine.Interact.Suspend", reset: "VirtualMachine.Interact.Reset",
 };
 
+/** The privilege a power action needs (the route itself answers 400 for an unknown action). */
+const powerPrivilege = (action: string | undefined): Privilege =>
+  action !== undefined && Object.hasOwn(POWER, action) ? POWER[action]! : "System.Read";
+
 /** Acting on another user (their tokens) needs Authorization.ModifyPermissions on the root. */
 const forOthers = (user: string | undefined, r: GuardInput): Privilege | "none" =>
   user !== undefined && user !== r.user ? "Authorization.ModifyPermissions" : "none";
@@ -52,7 +56,7 @@ export const ROUTES: Record<string, Partial<Record<"get" | "post" | "patch" | "d
   },
   "/api/vms/{id}/power": {
     get: { summary: "Get the power state", privilege: "System.Read", entity: "id" },
-    post: { summary: "Power action: start, stop, reset, suspend, resume", query: ["action"], privilege: (r) => POWER[r.query("action") ?? ""] ?? "System.Read", entity: "id" },
+    post: { summary: "Power action: start, stop, reset, suspend, resume (?action=..., or a JSON body {action})", query: ["action"], privilege: async (r) => powerPrivilege(r.query("action") ?? (await bodyField(r, "action"))), entity: "id" },
   },
   "/api/vms/{id}/console": {
     get: { summary: "Console WebSocket (Upgrade: websocket; ?from=N replays output from byte N)", query: ["from"], status: 101, privilege: "VirtualMachine.Interact.ConsoleInteract", entity: "id" },

@@ -1,6 +1,6 @@
 // /api/vms: create, list, inspect and delete VMs, power actions, and the console (WebSocket,
 // output by offset, input). The inventory row lives in D1; the live VM is its VmObject.
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { eq, asc } from "drizzle-orm";
 import type { AppEnv } from "../app.js";
 import type { Env } from "../env.js";
@@ -30,6 +30,17 @@ const MAX_INPUT_BYTES = 64 * 1024;
  * `guessing`: `row` is only where the VM was last seen; undefined when that object holds
  * no VM (the caller then asks D1).
  */
+/** A power action sent as a JSON body {"action": ...} rather than as ?action= (undefined if none). */
+async function bodyAction(c: Context<AppEnv>): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === "") return undefined;
+  try {
+    return (JSON.parse(text) as { action?: unknown } | null)?.action;
+  } catch (e) {
+    throw badRequest(`the body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
 async function bridgeConsole(env: Env, row: Pick<VmRow, "id" | "incarnation">, url: string, guessing = false): Promise<Response | undefined> {
   let upstream: WebSocket | undefined;
   const held: (string | ArrayBuffer)[] = [];
@@ -174,8 +185,8 @@ export const vmRoutes = new Hono<AppEnv>()
     return c.body(null, 204);
   })
   .post("/:id/power", async (c) => {
-    const action = powerActionSchema.safeParse(c.req.query("action"));
-    if (!action.success) throw badRequest("action must be one of start, stop, reset, suspend, resume (?action=...)");
+    const action = powerActionSchema.safeParse(c.req.query("action") ?? await bodyAction(c));
+    if (!action.success) throw badRequest("action must be one of start, stop, reset, suspend, resume (?action=..., or a JSON body {\"action\": ...})");
     const row = await findVm(c.env, c.req.param("id"));
     const r = unwrap(await vmStub(c.env, row).power(action.data));
     await openDb(c.env.DB).update(schema.vms).set({ powerState: r.powerState, updatedAt: Date.now() }).where(eq(schema.vms.id, row.id));

@@ -212,6 +212,20 @@ describe("permissions on the inventory", () => {
 });
 
 describe("escalation", () => {
+  it("a read-only user cannot power a VM by putting the action in the body", async () => {
+    const kernel = await smallKernel();
+    const target = await vm("ro-power", kernel);
+    const token = await userWith("ro-power-user", "role-readonly", target);
+    for (const action of ["start", "reset", "suspend"]) {
+      const r = await as(token, "POST", `/api/vms/${target}/power`, { action });
+      expect(r.status, action).toBe(403);
+      expect(r.json.error.message).toMatch(/^missing privilege VirtualMachine\.Interact\./);
+    }
+    // A query action wins over a body action, and is what the privilege is checked for.
+    expect((await as(token, "POST", `/api/vms/${target}/power?action=start`, { action: "bogus" })).status).toBe(403);
+    expect((await call("GET", `/api/vms/${target}/power`)).json).toEqual({ powerState: "POWERED_OFF" });
+  });
+
   it("a user without Authorization.ModifyPermissions cannot grant himself a role", async () => {
     const token = await userWith("selfish", "role-vm-poweruser");
     const r = await as(token, "POST", "/api/permissions", { principal: "selfish", role: "role-admin", entity: "root" });

@@ -32,7 +32,11 @@ describe("a Linux VM in a Durable Object", () => {
     expect((await call("POST", `/api/vms/${id}/console/input`, "echo x\n")).status).toBe(409);
     await sleep(300);
     expect((await call("GET", `/api/vms/${id}/console/output?from=0`)).json.next).toBe(before);
-    expect((await call("POST", `/api/vms/${id}/power?action=resume`)).json).toEqual({ powerState: "POWERED_ON" });
+    // The action may also come as a JSON body.
+    const bad = await call("POST", `/api/vms/${id}/power`, { action: "explode" });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.message).toMatch(/start, stop, reset, suspend, resume .*\?action=.*"action"/);
+    expect((await call("POST", `/api/vms/${id}/power`, { action: "resume" })).json).toEqual({ powerState: "POWERED_ON" });
     expect(await con.run("echo $MARK")).toContain("kept-5");
 
     // Idle long enough for a checkpoint, then lose the object: it resumes from the checkpoint.
