@@ -163,6 +163,8 @@ export class VmRuntime {
       hibernated: this.hibernated,
       instructions: m ? m.hart.instret.toString() : undefined,
       residentFrames: m ? m.hart.framesInUse : 0,
+      /** Frames given back because they held only zeros (zero-page reclaim at the RAM budget). */
+      zeroFramesReclaimed: m ? m.hart.zeroFramesReclaimed : 0,
       /** The machine's own memory: hart tables, decoded code, frames it holds privately. */
       hostMemoryBytes: m ? m.hart.hostMemoryBytes : 0,
       /** Snapshot frames mapped read-only rather than held. */

@@ -75,6 +75,8 @@ const MSTATUS = 0x300;
 const MEDELEG = 0x302;
 const MIDELEG = 0x303;
 
+/** Zero-page reclaim at the RAM budget must free at least this much (1 MiB) to go on. */
+const RECLAIM_MIN_FRAMES = 256;
 const RNG_SLOT = 6;
 const BALLOON_SLOT = 7;
 
@@ -352,7 +354,12 @@ export class VirtMachine {
         if (ev?.kind === "reset") return { kind: "reboot" };
         return { kind: "poweroff" };
       }
-      if (r === StopReason.OutOfMemory) return { kind: "out-of-memory" };
+      if (r === StopReason.OutOfMemory) {
+        // The guest reached its RAM budget: reclaim frames holding only zeros and go on if
+        // that made real room (at least 1 MiB); otherwise it is out of memory.
+        if (this.hart.reclaimZeroFrames() >= RECLAIM_MIN_FRAMES) continue;
+        return { kind: "out-of-memory" };
+      }
       if (r === StopReason.LazyFault) throw new LazyFaultError(this.hart.lazyFaultError ?? "a lazy frame could not be loaded");
       if (r === StopReason.Wfi) {
         // Input waiting for FIFO space counts as something to do.

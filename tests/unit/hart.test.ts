@@ -444,6 +444,41 @@ describe("hostile guests", () => {
   });
 });
 
+describe("zero-page reclaim", () => {
+  it("drops frames holding only zeros, keeps the others, and changes nothing the guest or a hash can see", () => {
+    const h = new Hart(mod, { ramBytes: 1 << 20, maxResidentFrames: 64 });
+    const page = (i: number) => RAM_BASE + BigInt(i) * 4096n;
+    for (let i = 0; i < 32; i++) h.writePhys(page(i), new Uint8Array(4096));
+    for (let i = 32; i < 40; i++) h.writePhys(page(i), new Uint8Array(4096).fill(i));
+    h.writePhys(page(40) + 4095n, Uint8Array.of(1)); // one non-zero byte at the very end
+    expect(h.framesInUse).toBe(41);
+    const hash = h.stateHash();
+    h.harvestDirty();
+
+    expect(h.reclaimZeroFrames()).toBe(32);
+    expect(h.framesInUse).toBe(9);
+    expect(h.zeroFramesReclaimed).toBe(32);
+    expect(h.stateHash()).toBe(hash);
+    expect(h.readPhys(page(5), 4096).every((b) => b === 0)).toBe(true);
+    expect(h.readPhys(page(35), 4096).every((b) => b === 35)).toBe(true);
+    expect(h.readPhys(page(40) + 4095n, 1)).toEqual(Uint8Array.of(1));
+    // Checkpoints see the dropped frames as changed (they now read as zero).
+    expect(h.harvestDirty()).toEqual(Array.from({ length: 32 }, (_, i) => i));
+    expect(h.reclaimZeroFrames()).toBe(0);
+
+    // At the budget, a DMA write makes room by reclaiming zero frames rather than failing.
+    for (let i = 41; i < 41 + 55; i++) h.writePhys(page(i), new Uint8Array(4096));
+    expect(h.framesInUse).toBe(64);
+    h.writePhys(page(200), Uint8Array.of(7));
+    expect(h.framesInUse).toBe(10);
+    expect(h.readPhys(page(200), 1)).toEqual(Uint8Array.of(7));
+    // With nothing to reclaim, the budget holds.
+    for (let i = 100; i < 154; i++) h.writePhys(page(i), Uint8Array.of(1));
+    expect(h.framesInUse).toBe(64);
+    expect(() => h.writePhys(page(210), Uint8Array.of(1))).toThrow(RangeError);
+  });
+});
+
 describe("RAM bounds in the wrapper", () => {
   it("writePhys and readPhys outside RAM throw RangeError", () => {
     const h = new Hart(mod, { ramBytes: 1 << 20 });

@@ -83,6 +83,7 @@ interface HartExports {
   setFrameLimit(n: number): void;
   setClintBase(b: bigint): void;
   releaseFrame(f: number): void;
+  reclaimZeroFrames(): number;
   setCyclesPerTick(v: bigint): void;
   setSbiHosted(v: number): void;
   setHartId(v: bigint): void;
@@ -107,6 +108,7 @@ export class Hart {
   readonly ramBytes: number;
   private lazyLoad: FrameLoader | undefined;
   private lazyError: string | undefined;
+  private reclaimed = 0;
 
   constructor(module: WebAssembly.Module, opts: HartOptions) {
     if (!Number.isInteger(opts.ramBytes) || opts.ramBytes < PAGE_SIZE || opts.ramBytes > 0x1_0000_0000) {
@@ -291,7 +293,10 @@ export class Hart {
     for (let done = 0; done < bytes.length; done += chunk) {
       const part = bytes.subarray(done, done + chunk);
       new Uint8Array(this.buf, this.ex.ioBuffer(), part.length).set(part);
-      if (!this.ex.dmaWrite(paddr + BigInt(done), part.length)) {
+      let ok = this.ex.dmaWrite(paddr + BigInt(done), part.length);
+      // RAM exhausted: frames holding only zeros can make room (the copy is redone whole).
+      if (!ok && this.lazyError === undefined && this.reclaimZeroFrames() > 0) ok = this.ex.dmaWrite(paddr + BigInt(done), part.length);
+      if (!ok) {
         if (this.lazyError !== undefined) throw new RangeError(this.lazyError);
         throw new RangeError(`guest physical range 0x${(paddr + BigInt(done)).toString(16)}+${part.length} is not RAM (or RAM is exhausted)`);
       }
@@ -356,6 +361,20 @@ export class Hart {
     this.ex.releaseFrame(Number(off >> 12n));
     return true;
   }
+
+  /**
+   * Zero-page reclaim: drops every private resident frame that holds only zeros (it reads
+   * as zero again and costs nothing until written; checkpoints see it as released). Guest-
+   * invisible and hash-neutral. Returns how many frames were dropped.
+   */
+  reclaimZeroFrames(): number {
+    const n = this.ex.reclaimZeroFrames();
+    this.reclaimed += n;
+    return n;
+  }
+
+  /** Frames dropped by reclaimZeroFrames since this hart was made. */
+  get zeroFramesReclaimed(): number { return this.reclaimed; }
 
   /** Frames changed since the last harvest (written, or released by the balloon); clears their dirty bits. */
   harvestDirty(): number[] {

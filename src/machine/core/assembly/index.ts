@@ -14,7 +14,7 @@ import { fatalCause, fatalTval, fatalPc } from "./trap";
 
 export { run } from "./exec";
 export { saveState, loadState, stateHash, STATE_BYTES } from "./snapshot";
-export { addRegion, mmioFault, setFrameLimit, setClintBase, releaseFrame } from "./memory";
+export { addRegion, mmioFault, setFrameLimit, setClintBase, releaseFrame, reclaimZeroFrames } from "./memory";
 export { setPc, setSbiHosted, setHartId } from "./state";
 
 /** Sets the privilege level (U 0, S 1, M 3) and selects its TLB sets. */
