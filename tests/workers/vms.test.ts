@@ -115,9 +115,16 @@ describe("a Linux VM in a Durable Object", () => {
 });
 
 describe("resident memory is capped", () => {
-  it("powers off a guest that touches more RAM than the service's cap (24 MiB in tests), with the reason", async () => {
+  it("gives back zero-filled RAM at the cap, and powers off a guest that needs more (24 MiB in tests), with the reason", async () => {
     const { id, con } = await bootVm("hungry", { memoryMiB: 64 });
-    await call("POST", `/api/vms/${id}/console/input`, "dd if=/dev/zero of=/tmp/fill bs=1024 count=40960\n");
+    // 20 MiB of zeros in tmpfs: past the cap with the kernel's own pages, but all zero.
+    expect(await con.run("dd if=/dev/zero of=/tmp/zero bs=1024 count=20480 2>/dev/null; echo zero-$((1+1))")).toContain("zero-2");
+    const held = (await call("GET", `/api/vms/${id}`)).json;
+    expect(held.powerState).toBe("POWERED_ON");
+    expect(held.stats.zeroFramesReclaimed).toBeGreaterThan(256);
+    expect(held.stats.residentFrames).toBeLessThanOrEqual(24 * 256);
+    // Random bytes cannot be given back.
+    await call("POST", `/api/vms/${id}/console/input`, "dd if=/dev/urandom of=/tmp/fill bs=65536 count=640\n");
     let info: any;
     for (let i = 0; i < 600; i++) {
       info = (await call("GET", `/api/vms/${id}`)).json;
