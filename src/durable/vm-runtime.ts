@@ -48,6 +48,9 @@ export class VmRuntime {
   private sleepingUntil: bigint | undefined;
   private idleSince: number | undefined;
   private lastCheckpoint = 0;
+  /** Checkpoints taken and frames they wrote, since this object started (stats). */
+  private checkpointCount = 0;
+  private checkpointFrameCount = 0;
   /** When the stored state last matched the machine: its last checkpoint, or its restore. */
   private savedAt = 0;
   private pacer: IdlePacer | undefined;
@@ -175,6 +178,9 @@ export class VmRuntime {
       /** All memory the isolate's machines and shared frames take. */
       isolateMemoryBytes: isolateArena.totalBytes,
       checkpointBytes: this.store.bytes(),
+      /** Since the object started: checkpoints taken and the changed frames they wrote. */
+      checkpoints: this.checkpointCount,
+      checkpointFrames: this.checkpointFrameCount,
       disks: this.vmDisks?.stats() ?? [],
       consoleBytes: this.console.end,
       viewers: this.host.viewers(),
@@ -589,5 +595,7 @@ export class VmRuntime {
     });
     if (shown.length) this.host.broadcast(shown);
     this.lastCheckpoint = this.savedAt = this.host.now();
+    this.checkpointCount++;
+    this.checkpointFrameCount += dirty.length;
   }
 }
