@@ -22,14 +22,6 @@ import { attachment, deleteDisks, diskJson, provisionDisks, startZeroing, vmDisk
 
 const MAX_INPUT_BYTES = 64 * 1024;
 
-/**
- * The console WebSocket as the client sees it: one socket for the VM's life. The Worker
- * holds it and relays to the VM's current object; when a migration fences that object, it
- * closes its side with 4001 "moved <offset>", and the relay reconnects to the new object
- * from that offset: nothing is lost or shown twice, and input typed meanwhile is held.
- * `guessing`: `row` is only where the VM was last seen; undefined when that object holds
- * no VM (the caller then asks D1).
- */
 /** A power action sent as a JSON body {"action": ...} rather than as ?action= (undefined if none). */
 async function bodyAction(c: Context<AppEnv>): Promise<unknown> {
   const text = await c.req.text();
@@ -41,6 +33,14 @@ async function bodyAction(c: Context<AppEnv>): Promise<unknown> {
   }
 }
 
+/**
+ * The console WebSocket as the client sees it: one socket for the VM's life. The Worker
+ * holds it and relays to the VM's current object; when a migration fences that object, it
+ * closes its side with 4001 "moved <offset>", and the relay reconnects to the new object
+ * from that offset: nothing is lost or shown twice, and input typed meanwhile is held.
+ * `guessing`: `row` is only where the VM was last seen; undefined when that object holds
+ * no VM (the caller then asks D1).
+ */
 async function bridgeConsole(env: Env, row: Pick<VmRow, "id" | "incarnation">, url: string, guessing = false): Promise<Response | undefined> {
   let upstream: WebSocket | undefined;
   const held: (string | ArrayBuffer)[] = [];
