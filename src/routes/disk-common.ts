@@ -91,11 +91,16 @@ export async function vmDisks(env: Env, vmId: string): Promise<DiskRow[]> {
   return rows.sort((a, b) => (a.slot ?? 0) - (b.slot ?? 0));
 }
 
+/** A body field's path for messages: "name" at the top, "prefix.name" inside a list entry. */
+const at = (prefix: string, name: string) => (prefix === "" ? name : `${prefix}.${name}`);
+/** Entry i of the list `field` (as zod names it: disks.0), or the body itself when field is "". */
+const entryPath = (field: string, i: number) => (field === "" ? "" : `${field}.${i}`);
+
 export function chunkBytesOf(spec: DiskSpec, field: string): number {
   const kib = spec.chunkKiB ?? DEFAULT_CHUNK_KIB;
   const bytes = kib * 1024;
   if (!Number.isInteger(kib) || bytes < MIN_CHUNK_BYTES || bytes > MAX_CHUNK_BYTES || (bytes & (bytes - 1)) !== 0) {
-    throw unprocessable(`${field}.chunkKiB: must be a power of two from ${MIN_CHUNK_BYTES / 1024} to ${MAX_CHUNK_BYTES / 1024}`);
+    throw unprocessable(`${at(field, "chunkKiB")}: must be a power of two from ${MIN_CHUNK_BYTES / 1024} to ${MAX_CHUNK_BYTES / 1024}`);
   }
   return bytes;
 }
@@ -112,15 +117,15 @@ export async function provisionDisks(env: Env, vmId: string, specs: DiskSpec[], 
   const now = Date.now();
   const planned: { row: DiskRow; image?: { sha256: string; size: number } }[] = [];
   for (const [i, spec] of specs.entries()) {
-    const f = `${field}[${i}]`;
+    const f = entryPath(field, i);
     const sizeBytes = spec.sizeMiB * (1 << 20);
     const chunkBytes = chunkBytesOf(spec, f);
     let image: { sha256: string; size: number } | undefined;
     if (spec.image !== undefined) {
       const img = images.find((m) => m.id === spec.image);
-      if (!img) throw unprocessable(`${f}.image: image ${spec.image} does not exist`);
-      if (img.kind !== "disk") throw unprocessable(`${f}.image: image ${img.id} is a ${img.kind} image, not a disk`);
-      if (img.size > sizeBytes) throw unprocessable(`${f}.sizeMiB: the image ${img.id} has ${img.size} bytes; the disk needs at least ${Math.ceil(img.size / (1 << 20))} MiB`);
+      if (!img) throw unprocessable(`${at(f, "image")}: image ${spec.image} does not exist`);
+      if (img.kind !== "disk") throw unprocessable(`${at(f, "image")}: image ${img.id} is a ${img.kind} image, not a disk`);
+      if (img.size > sizeBytes) throw unprocessable(`${at(f, "sizeMiB")}: the image ${img.id} has ${img.size} bytes; the disk needs at least ${Math.ceil(img.size / (1 << 20))} MiB`);
       image = { sha256: img.sha256, size: img.size };
     }
     planned.push({
@@ -134,7 +139,7 @@ export async function provisionDisks(env: Env, vmId: string, specs: DiskSpec[], 
   const created: DiskRow[] = [];
   try {
     for (const [i, p] of planned.entries()) {
-      const { stub } = await openDatastore(env, p.row.datastoreId, `${field}[${i}].datastore`);
+      const { stub } = await openDatastore(env, p.row.datastoreId, at(entryPath(field, i), "datastore"));
       dsUnwrap(await stub.createDisk({
         id: p.row.id, sizeBytes: p.row.sizeBytes, chunkBytes: p.row.chunkBytes,
         provisioning: p.row.provisioning as Provisioning, ...(p.image ? { image: p.image } : {}),

@@ -58,7 +58,7 @@ export const vmDiskRoutes = new Hono<AppEnv>()
     if (existing.length >= MAX_DISKS) throw conflict(`VM ${vm.id} has ${existing.length} disks already (at most ${MAX_DISKS})`);
     const slot = existing.length === 0 ? 0 : Math.max(...existing.map((d) => d.slot ?? 0)) + 1;
     if (slot >= MAX_DISKS) throw conflict(`VM ${vm.id} has no free disk slot`);
-    const [row] = await provisionDisks(c.env, vm.id, [spec], slot, "disk");
+    const [row] = await provisionDisks(c.env, vm.id, [spec], slot, "");
     try {
       await openDb(c.env.DB).insert(schema.disks).values(row!);
       await pushDisks(c.env, vm);

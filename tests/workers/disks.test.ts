@@ -122,8 +122,12 @@ describe("virtual disks", () => {
     expect(big.json.error.message).toMatch(/free/);
     expect(big.json.error.message).toMatch(/request/);
     expect((await call("GET", "/api/vms")).json.some((v: any) => v.name === "too-big")).toBe(false);
-    expect((await call("POST", "/api/vms", { name: "bad-ds", memoryMiB: 32, boot: { kernel }, disks: [{ sizeMiB: 4, datastore: "ds-nope" }] })).status).toBe(422);
-    expect((await call("POST", "/api/vms", { name: "bad-chunk", memoryMiB: 32, boot: { kernel }, disks: [{ sizeMiB: 4, chunkKiB: 3 }] })).status).toBe(422);
+    const badDs = await call("POST", "/api/vms", { name: "bad-ds", memoryMiB: 32, boot: { kernel }, disks: [{ sizeMiB: 4, datastore: "ds-nope" }] });
+    expect(badDs.status).toBe(422);
+    expect(badDs.json.error.message).toBe("disks.0.datastore: datastore ds-nope does not exist");
+    const badChunk = await call("POST", "/api/vms", { name: "bad-chunk", memoryMiB: 32, boot: { kernel }, disks: [{ sizeMiB: 4 }, { sizeMiB: 4, chunkKiB: 3 }] });
+    expect(badChunk.status).toBe(422);
+    expect(badChunk.json.error.message).toBe("disks.1.chunkKiB: must be a power of two from 64 to 1024");
 
     // Thin disks may over-provision; writing past the capacity fails in the guest.
     const thin = await createVm("disk-thin-over", [{ sizeMiB: 64, datastore: small.json.id }]);
@@ -136,6 +140,13 @@ describe("virtual disks", () => {
     expect(await con.run("echo alive")).toContain("alive");
     expect((await call("GET", `/api/datastores/${small.json.id}`)).json.used).toBeLessThanOrEqual(16 * MIB);
     await call("POST", `/api/vms/${thin.id}/power?action=stop`);
+    // Adding one disk: the messages name the body's own fields.
+    const addChunk = await call("POST", `/api/vms/${thin.id}/disks`, { sizeMiB: 4, chunkKiB: 3 });
+    expect(addChunk.status).toBe(422);
+    expect(addChunk.json.error.message).toBe("chunkKiB: must be a power of two from 64 to 1024");
+    const addDs = await call("POST", `/api/vms/${thin.id}/disks`, { sizeMiB: 4, datastore: "ds-nope" });
+    expect(addDs.status).toBe(422);
+    expect(addDs.json.error.message).toBe("datastore: datastore ds-nope does not exist");
   });
 
   it("isolates linked clones from each other and from their base snapshot", async () => {
