@@ -4,7 +4,8 @@
 // Durable Object class (vm.ts) is a thin shell that forwards RPC, alarms and WebSockets here.
 // Memory snapshots (vm-snapshots.ts) and live migration (vm-migration.ts) are modules of their
 // own that work on this state through the members not marked private; where a saved frame
-// is (own row or base layer) is vm-saved-frames.ts.
+// is (own row or base layer) is vm-saved-frames.ts; how a checkpoint writes the frames that
+// changed, vm-changed-frames.ts.
 
 import { VirtMachine, type VirtState } from "../machine/virt.js";
 import { hartModule } from "../machine/core/hart-module.workerd.js";
@@ -14,8 +15,8 @@ import { CheckpointStore } from "../storage/checkpoint-store.js";
 import { ConsoleLog } from "../storage/console-log.js";
 import { isolateArena, sharedPacks, release } from "../storage/frame-store.js";
 import { lazyFrames } from "./vm-saved-frames.js";
-import { isZeroBytes } from "../encoding.js";
 import { VmDisks, LeaseError, type DiskAttachment } from "./vm-disks.js";
+import { ChangedFrames } from "./vm-changed-frames.js";
 import { VmSnapshots } from "./vm-snapshots.js";
 import { VmMigration } from "./vm-migration.js";
 import type { BaseLayer, Outcome, RuntimeHost, VmConfig } from "./vm-types.js";
@@ -24,7 +25,6 @@ export type { BaseLayer, CapturedSnapshot, Outcome, RuntimeHost, VmConfig } from
 
 /** Longest a busy guest's console output waits for its checkpoint. */
 const OUTPUT_MS = 50;
-const EMPTY = new Uint8Array(0);
 
 /** Cycles per slice: a few ms of guest work between yields. */
 const SLICE = 1_000_000n;
@@ -48,9 +48,6 @@ export class VmRuntime {
   private sleepingUntil: bigint | undefined;
   private idleSince: number | undefined;
   private lastCheckpoint = 0;
-  /** Checkpoints taken and frames they wrote, since this object started (stats). */
-  private checkpointCount = 0;
-  private checkpointFrameCount = 0;
   /** When the stored state last matched the machine: its last checkpoint, or its restore. */
   private savedAt = 0;
   private pacer: IdlePacer | undefined;
@@ -58,7 +55,7 @@ export class VmRuntime {
   /** The leases were just granted (no renewal needed before running). */
   leasesFresh = false;
   /** Frames written since the last checkpoint (harvested from the hart). */
-  private readonly checkpointDirty = new Set<number>();
+  private readonly changed = new ChangedFrames();
   /** Frames a migration target received (saves reading the list back at its resume). */
   knownPfns: Set<number> | undefined;
   /** While non-zero the run loop stays stopped (snapshots of disks and memory). */
@@ -123,7 +120,7 @@ export class VmRuntime {
     const m = this.machine;
     if (!m) return;
     for (const f of m.dirtyFrames()) {
-      this.checkpointDirty.add(f);
+      this.changed.add(f);
       this.migration.noteDirty(f);
     }
   }
@@ -179,8 +176,8 @@ export class VmRuntime {
       isolateMemoryBytes: isolateArena.totalBytes,
       checkpointBytes: this.store.bytes(),
       /** Since the object started: checkpoints taken and the changed frames they wrote. */
-      checkpoints: this.checkpointCount,
-      checkpointFrames: this.checkpointFrameCount,
+      checkpoints: this.changed.checkpoints,
+      checkpointFrames: this.changed.written,
       disks: this.vmDisks?.stats() ?? [],
       consoleBytes: this.console.end,
       viewers: this.host.viewers(),
@@ -319,7 +316,7 @@ export class VmRuntime {
     this.machine?.dispose();
     this.machine = undefined;
     if (this.pinned.length) { sharedPacks.unpin(this.pinned); this.pinned = []; }
-    this.checkpointDirty.clear();
+    this.changed.clear();
     this.sleepingUntil = undefined;
     this.idleSince = undefined;
     this.wakeInline?.();
@@ -576,26 +573,16 @@ export class VmRuntime {
     const m = this.machine;
     if (!m) return;
     this.harvest();
-    const dirty = [...this.checkpointDirty];
-    this.checkpointDirty.clear();
     const state = m.saveState();
     const hasBase = this.store.get<BaseLayer>("base") !== undefined;
     let shown: Uint8Array = new Uint8Array(0);
     this.store.atomically(() => {
-      // Dirty frames include the ones the guest gave back (balloon), which read as zero now.
-      for (const f of dirty) {
-        const b = m.frameView(f); // SQLite copies it
-        if (b && !isZeroBytes(b)) this.store.putFrame(f, b);
-        else if (hasBase && this.store.baseRef(f)) this.store.putFrame(f, EMPTY);
-        else this.store.deleteFrame(f);
-      }
+      this.changed.write(this.store, m, hasBase);
       this.store.put("machine", state);
       this.vmDisks?.journal();
       shown = this.console.persist();
     });
     if (shown.length) this.host.broadcast(shown);
     this.lastCheckpoint = this.savedAt = this.host.now();
-    this.checkpointCount++;
-    this.checkpointFrameCount += dirty.length;
   }
 }

@@ -1,13 +1,13 @@
 // /api/vms: create, list, inspect and delete VMs, power actions, and the console (WebSocket,
 // output by offset, input). The inventory row lives in D1; the live VM is its VmObject.
-import { Hono, type Context } from "hono";
+import { Hono } from "hono";
 import { eq, asc } from "drizzle-orm";
 import type { AppEnv } from "../app.js";
 import type { Env } from "../env.js";
 import { intSetting } from "../env.js";
 import { openDb, schema } from "../storage/db/index.js";
 import { jsonBody } from "../body.js";
-import { createVmSchema, powerActionSchema } from "../schemas/vms.js";
+import { createVmSchema, powerActionSchema, powerBodySchema } from "../schemas/vms.js";
 import { ApiError, badRequest, conflict, tooLarge, unavailable, unprocessable } from "../errors.js";
 import { hostStub, leastLoadedHost } from "./hosts.js";
 import { newId } from "../ids.js";
@@ -21,17 +21,6 @@ import { attachment, deleteDisks, diskJson, provisionDisks, startZeroing, vmDisk
 
 
 const MAX_INPUT_BYTES = 64 * 1024;
-
-/** A power action sent as a JSON body {"action": ...} rather than as ?action= (undefined if none). */
-async function bodyAction(c: Context<AppEnv>): Promise<unknown> {
-  const text = await c.req.text();
-  if (text.trim() === "") return undefined;
-  try {
-    return (JSON.parse(text) as { action?: unknown } | null)?.action;
-  } catch (e) {
-    throw badRequest(`the body is not valid JSON: ${(e as Error).message}`);
-  }
-}
 
 /**
  * The console WebSocket as the client sees it: one socket for the VM's life. The Worker
@@ -185,7 +174,7 @@ export const vmRoutes = new Hono<AppEnv>()
     return c.body(null, 204);
   })
   .post("/:id/power", async (c) => {
-    const action = powerActionSchema.safeParse(c.req.query("action") ?? await bodyAction(c));
+    const action = powerActionSchema.safeParse(c.req.query("action") ?? (await jsonBody(c, powerBodySchema)).action);
     if (!action.success) throw badRequest("action must be one of start, stop, reset, suspend, resume (?action=..., or a JSON body {\"action\": ...})");
     const row = await findVm(c.env, c.req.param("id"));
     const r = unwrap(await vmStub(c.env, row).power(action.data));

@@ -45,4 +45,6 @@ export const createVmSchema = z.object({
 export type CreateVm = z.infer<typeof createVmSchema>;
 
 export const powerActionSchema = z.enum(["start", "stop", "reset", "suspend", "resume"]);
+/** A power action may come as ?action= or as this body (checked against powerActionSchema after). */
+export const powerBodySchema = z.object({ action: z.unknown().optional() });
 export const powerStateSchema = z.enum(["POWERED_ON", "POWERED_OFF", "SUSPENDED"]);

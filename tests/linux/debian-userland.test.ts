@@ -4,10 +4,9 @@
 // each command runs with `chroot /mnt` under qemu-system-riscv64 and under Edgevisor. Every
 // command's output must be identical, byte for byte.
 import { describe, it, expect, beforeAll, afterAll } from "vitest";
-import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { join } from "node:path";
-import { Guest, image, OUT } from "./guest.js";
-import { MemoryBlockBackend } from "../../src/machine/devices/virtio/memory-backend.js";
+import { image, OUT } from "./guest.js";
+import { QemuShell, EdgevisorShell } from "./beside-qemu.js";
 
 const C = "chroot /mnt";
 const PY = "/usr/bin/python3.13";
@@ -28,54 +27,6 @@ const COMMANDS = [
     `'%.20e' % sum(1 / (k * k) for k in range(1, 30000)))"`,
 ];
 
-const marked = (cmd: string, n: number) => `echo BEGIN-$((${n}+1)); ${cmd}; echo END-$((${n}+2))\n`;
-/** The output between a command's markers (the echoed command line cannot match them). */
-function between(text: string, n: number, from = 0): string | undefined {
-  const t = text.slice(from).replace(/\r/g, "");
-  const begin = `BEGIN-${n + 1}\n`;
-  const a = t.indexOf(begin);
-  const b = a < 0 ? -1 : t.indexOf(`END-${n + 2}`, a);
-  return b < 0 ? undefined : t.slice(a + begin.length, b);
-}
-
-/** The small kernel with the userland disk under QEMU, driven one command at a time. */
-class QemuShell {
-  private out = "";
-  private readonly q: ChildProcessWithoutNullStreams;
-  private wake = () => {};
-
-  constructor(disk: string) {
-    this.q = spawn("qemu-system-riscv64", [
-      "-machine", "virt", "-m", "128M", "-smp", "1", "-nographic", "-bios", "default",
-      "-kernel", join(OUT, "small/Image"), "-append", "console=ttyS0",
-      "-drive", `file=${disk},format=raw,if=none,id=d0,snapshot=on`, "-device", "virtio-blk-device,drive=d0",
-    ]);
-    this.q.stdout.on("data", (b: Buffer) => { this.out += b.toString("latin1"); this.wake(); });
-  }
-
-  private async until(ok: () => boolean, what: string): Promise<void> {
-    const deadline = Date.now() + 300_000;
-    while (!ok()) {
-      if (Date.now() > deadline || this.q.exitCode !== null) throw new Error(`QEMU: no ${what}; console tail: ${JSON.stringify(this.out.slice(-400))}`);
-      await new Promise<void>((res) => { this.wake = res; setTimeout(res, 200); });
-    }
-  }
-
-  async ready(): Promise<void> {
-    await this.until(() => { const i = this.out.indexOf("init done"); return i >= 0 && this.out.indexOf("# ", i) >= 0; }, "shell prompt");
-  }
-
-  /** Sends a command; the promise gives its output. */
-  exec(cmd: string, n: number): Promise<string> {
-    const from = this.out.length;
-    this.q.stdin.write(marked(cmd, n));
-    let got: string | undefined;
-    return this.until(() => (got = between(this.out, n, from)) !== undefined, `output of ${cmd}`).then(() => got!);
-  }
-
-  close(): void { this.q.kill(); }
-}
-
 describe("Debian's own programs, QEMU beside Edgevisor", () => {
   let qemu: QemuShell | undefined;
   afterAll(() => qemu?.close());
@@ -84,20 +35,16 @@ describe("Debian's own programs, QEMU beside Edgevisor", () => {
   beforeAll(() => { disk = image("userland.img"); });
 
   it("gawk, mawk, bc, coreutils, xz, openssl and python3.13 print the same under both", async () => {
-    qemu = new QemuShell(join(OUT, "userland.img"));
-    const g = await Guest.boot({ memoryMiB: 128, kernel: image("small/Image"), disks: [new MemoryBlockBackend(new Uint8Array(disk))] });
-    g.waitFor("init done");
-    g.waitFor("# ");
+    qemu = new QemuShell(join(OUT, "userland.img"), 128);
+    const ours = await EdgevisorShell.boot(new Uint8Array(disk), 128);
     await qemu.ready();
     const results: { cmd: string; qemu: string; ours: string }[] = [];
     for (const [i, cmd] of COMMANDS.entries()) {
       const n = 10 * (i + 1);
       // QEMU works on the command in its own process while this one runs Edgevisor's turn.
       const theirs = qemu.exec(cmd, n);
-      const from = g.out.length;
-      g.type(marked(cmd, n));
-      g.waitFor(`END-${n + 2}`, 100_000_000_000n);
-      results.push({ cmd, qemu: await theirs, ours: between(g.out, n, from)! });
+      const mine = ours.exec(cmd, n);
+      results.push({ cmd, qemu: await theirs, ours: mine });
     }
     // The programs really ran (a missing library would print the same error on both).
     const all = results.map((r) => r.qemu).join("");

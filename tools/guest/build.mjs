@@ -49,7 +49,6 @@ const SMALL_REQUIRED = {
   MODULES: 'n', NET: 'n', DEBUG_INFO: 'n',
 };
 
-// ---------------------------------------------------------------- arguments
 /**
  * Debian's own riscv64 programs for the userland disk (out/userland.img): the packages'
  * files unpacked into one merged-/usr tree, run with `chroot /mnt` from the small kernel's
@@ -63,6 +62,7 @@ const USERLAND_PACKAGES = [
   'libpython3.13-minimal', 'libexpat1',
 ];
 
+// ---------------------------------------------------------------- arguments
 const argv = process.argv.slice(2);
 const flags = new Set(argv.filter((a) => a.startsWith('--')));
 const known = ['--small', '--only-small', '--refresh', '--force', '--blank-disk', '--verbose', '--help'];
@@ -362,13 +362,23 @@ function mkext4(file, size, rootDir) {
   }
 }
 
+/**
+ * A disk image's stamp (NAME.inputs.sha256 beside NAME.img): the hash of its inputs and the
+ * image's own hash, so an image a guest wrote to is replaced by a pristine one.
+ */
+const imageStamp = (file) => file.replace(/\.img$/, '.inputs.sha256');
+function imageUpToDate(file, key) {
+  const stamp = readJson(imageStamp(file), {});
+  return !FORCE && stamp.key === key && fs.existsSync(file) && stamp.sha256 === sha256File(file);
+}
+function stampImage(file, key) {
+  fs.writeFileSync(imageStamp(file), JSON.stringify({ key, sha256: sha256File(file) }) + '\n');
+}
+
 function buildDisk(pk) {
   const file = path.join(OUT, 'disk.img');
-  const stampFile = path.join(OUT, 'disk.inputs.sha256');
   const key = sha256(JSON.stringify({ r: RECIPE.disk, b: pk['busybox-static'].sha256 }) + fileHash('build.mjs'));
-  // The stamp also records the image's own hash: a guest that wrote to it gets a pristine one back.
-  const stamp = readJson(stampFile, {});
-  if (!FORCE && stamp.key === key && fs.existsSync(file) && stamp.sha256 === sha256File(file)) return info('disk up to date');
+  if (imageUpToDate(file, key)) return info('disk up to date');
   const root = path.join(CACHE, 'work', 'disk-root');
   rmrf(root);
   mkdirp(path.join(root, 'bin'));
@@ -382,17 +392,15 @@ function buildDisk(pk) {
   for (const p of [root, ...['bin', 'bin/busybox', 'hello.txt', 'README'].map((r) => path.join(root, r))]) fs.utimesSync(p, 1700000000, 1700000000);
   mkext4(file, '64M', root);
   rmrf(root);
-  fs.writeFileSync(stampFile, JSON.stringify({ key, sha256: sha256File(file) }) + '\n');
+  stampImage(file, key);
   report(`test disk (ext4, 64 MiB): ${REL(file)}`);
 }
 
 // ---------------------------------------------------------------- userland disk
 function buildUserland(pk) {
   const file = path.join(OUT, 'userland.img');
-  const stampFile = path.join(OUT, 'userland.inputs.sha256');
   const key = sha256(JSON.stringify({ r: RECIPE.userland, p: USERLAND_PACKAGES.map((n) => pk[n].sha256) }) + fileHash('build.mjs'));
-  const stamp = readJson(stampFile, {});
-  if (!FORCE && stamp.key === key && fs.existsSync(file) && stamp.sha256 === sha256File(file)) return info('userland disk up to date');
+  if (imageUpToDate(file, key)) return info('userland disk up to date');
   const root = path.join(CACHE, 'work', 'userland-root');
   rmrf(root);
   mkdirp(root);
@@ -403,7 +411,7 @@ function buildUserland(pk) {
   fs.chmodSync(path.join(root, 'tmp'), 0o1777);
   mkext4(file, '160M', root);
   rmrf(root);
-  fs.writeFileSync(stampFile, JSON.stringify({ key, sha256: sha256File(file) }) + '\n');
+  stampImage(file, key);
   report(`userland disk (ext4, 160 MiB, ${USERLAND_PACKAGES.length} Debian packages): ${REL(file)}`);
 }
 
