@@ -18,17 +18,21 @@ import { updateTimerLines, nextTimerClock } from "./timer";
 import { slotFor, crossSlot } from "./decodecache";
 import { decode } from "./decode";
 import { fuseAround, unfuse } from "./fuse";
+import { twinOf, untwin } from "./twins";
 import { execSystem, SYS_EXCEPTION, SYS_DONE, STOP_BUDGET, STOP_WFI, STOP_OOM } from "./system";
 import { execFp, fastFp } from "./fp";
 import { execAtomic } from "./atomic";
 import { vload, vstore } from "./vmem";
 import { interp, interpFp, EXIT_SLOW, blockPc, blockCount } from "./interp";
 
-/** Decodes raw bits into a cache entry; illegal entries carry the raw bits for mtval. */
+/**
+ * Decodes raw bits into a cache entry; illegal entries carry the raw bits for mtval, and a
+ * 2-byte instruction's op is its twin (twins.ts).
+ */
 @inline function decodeEntry(raw: u32): u64 {
   let d = decode(raw);
   if ((<u32>d & 0xff) == ops.OP_ILLEGAL) d = (d & 0xffffffff) | (<u64>raw << 32);
-  return d;
+  return twinOf(d, (raw & 3) != 3);
 }
 
 /** Raw bits of the page-straddling instruction being executed from crossSlot. */
@@ -122,7 +126,7 @@ export function run(budget: u64): u32 {
       let ep = dbase + (<usize>off << 2);
       let w = load<u32>(ep);
       let imm = load<i32>(ep, 4);
-      let op = unfuse(w & 0xff);
+      let op = untwin(unfuse(w & 0xff));
       if (op == ops.OP_NONE) {
         // First execution at this offset: decode it (the straddling case was handled above).
         let raw = <u32>load<u16>(fh + off);

@@ -9,6 +9,7 @@
 
 import * as ops from "./ops";
 import { COMPRESSED_FLAG } from "./decode-fields";
+import { untwin } from "./twins";
 
 // Fused op ids, above the decoder's (ops.OP_COUNT).
 export const OP_ADD_BR: u32 = ops.OP_COUNT + 0;
@@ -74,7 +75,7 @@ export function unfuse(op: u32): u32 {
 /** Fuses the entry at e (compressed or not, as its length must say) with a successor of op b. */
 function tryFuse(e: usize, compressed: bool, b: u32): void {
   let w = load<u32>(e);
-  let f = pairOf(w & 0xff, b);
+  let f = pairOf(untwin(w & 0xff), b);
   if (f != 0 && ((w & COMPRESSED_FLAG) != 0) == compressed) store<u8>(e, <u8>f);
 }
 
@@ -82,7 +83,7 @@ function tryFuse(e: usize, compressed: bool, b: u32): void {
 export function fuseAround(dbase: usize, off: u32): void {
   let e = dbase + (<usize>off << 2);
   let w = load<u32>(e);
-  let op = w & 0xff;
+  let op = untwin(w & 0xff);
   // The instruction before: a compressed one 2 bytes back, or a 4-byte one 4 bytes back.
   if (off >= 2) tryFuse(e - 8, true, op);
   if (off >= 4) tryFuse(e - 16, false, op);

@@ -27,13 +27,13 @@ const BOX: u64 = 0xffffffff00000000;
 @inline function RS2(w: u32): usize { return <usize>((w >> 16) & 0xf8); }
 @inline function RS3(w: u32): usize { return <usize>((w >> 21) & 0xf8); }
 
-@inline function fd(w: u32): f64 { return load<f64>(FREGS + RS1(w)); }
-@inline function fd2(w: u32): f64 { return load<f64>(FREGS + RS2(w)); }
-@inline function fb(w: u32): u64 { return load<u64>(FREGS + RS1(w)); }
-@inline function fb2(w: u32): u64 { return load<u64>(FREGS + RS2(w)); }
-@inline function setD(w: u32, v: f64): void { store<f64>(FREGS + RD(w), v); }
-@inline function setB(w: u32, v: u64): void { store<u64>(FREGS + RD(w), v); }
-@inline function setX(w: u32, v: u64): void { store<u64>(XREGS + RD(w), v); }
+@inline function fd(w: u32): f64 { return load<f64>(RS1(w), FREGS); }
+@inline function fd2(w: u32): f64 { return load<f64>(RS2(w), FREGS); }
+@inline function fb(w: u32): u64 { return load<u64>(RS1(w), FREGS); }
+@inline function fb2(w: u32): u64 { return load<u64>(RS2(w), FREGS); }
+@inline function setD(w: u32, v: f64): void { store<f64>(RD(w), v, FREGS); }
+@inline function setB(w: u32, v: u64): void { store<u64>(RD(w), v, FREGS); }
+@inline function setX(w: u32, v: u64): void { store<u64>(RD(w), v, XREGS); }
 
 /** FS is Dirty and the rounding mode (static imm, or frm when dynamic) is RNE. */
 @inline export function fpReady(imm: i32): bool {
@@ -123,7 +123,7 @@ const BOX: u64 = 0xffffffff00000000;
  */
 @inline export function fmaD(w: u32, imm: i32, negProd: bool, negAdd: bool): bool {
   if (!fpReady(imm) || (fflags & NX) == 0) return false;
-  let x = fd(w), y = fd2(w), z = load<f64>(FREGS + RS3(w));
+  let x = fd(w), y = fd2(w), z = load<f64>(RS3(w), FREGS);
   if (negProd) x = -x;
   if (negAdd) z = -z;
   if (!moderate(x) || !moderate(y)) return false;
@@ -168,7 +168,7 @@ const BOX: u64 = 0xffffffff00000000;
 }
 @inline export function mvDX(w: u32): bool {
   if ((mstatus & FS_SD) != FS_SD) return false;
-  setB(w, load<u64>(XREGS + RS1(w)));
+  setB(w, load<u64>(RS1(w), XREGS));
   return true;
 }
 @inline export function mvXW(w: u32): bool {
@@ -178,14 +178,14 @@ const BOX: u64 = 0xffffffff00000000;
 }
 @inline export function mvWX(w: u32): bool {
   if ((mstatus & FS_SD) != FS_SD) return false;
-  setB(w, BOX | <u64><u32>load<u64>(XREGS + RS1(w)));
+  setB(w, BOX | <u64><u32>load<u64>(RS1(w), XREGS));
   return true;
 }
 
 /** fcvt.d.{w,wu,l,lu} (k 0..3): exact for 32-bit sources and 64-bit ones up to 2^53. */
 @inline export function cvtDX(w: u32, imm: i32, k: i32): bool {
   if (!fpReady(imm)) return false;
-  let v = load<u64>(XREGS + RS1(w));
+  let v = load<u64>(RS1(w), XREGS);
   let d: f64;
   if (k == 0) d = <f64><i32>v;
   else if (k == 1) d = <f64><u32>v;
@@ -235,7 +235,7 @@ const BOX: u64 = 0xffffffff00000000;
   return e - 2 < 0xff - 2;
 }
 @inline function setF(w: u32, r: f32): void {
-  store<u64>(FREGS + RD(w), BOX | <u64>reinterpret<u32>(r));
+  store<u64>(RD(w), BOX | <u64>reinterpret<u32>(r), FREGS);
 }
 
 /**
@@ -274,7 +274,7 @@ const BOX: u64 = 0xffffffff00000000;
  */
 @inline export function fmaS(w: u32, imm: i32, negProd: bool, negAdd: bool): bool {
   if (!fpReady(imm)) return false;
-  let x = unboxF(fb(w)), y = unboxF(fb2(w)), z = unboxF(load<u64>(FREGS + RS3(w)));
+  let x = unboxF(fb(w)), y = unboxF(fb2(w)), z = unboxF(load<u64>(RS3(w), FREGS));
   // NaN or infinite operands: the general path.
   if (!(Math.abs(x) < Infinity) || !(Math.abs(y) < Infinity) || !(Math.abs(z) < Infinity)) return false;
   if (negProd) x = -x;
@@ -319,7 +319,7 @@ const BOX: u64 = 0xffffffff00000000;
   let csr = <u32>imm & 0xfff;
   if (csr - 1 > 2 || (mstatus & FS_SD) != FS_SD) return false;
   let old: u32 = csr == 1 ? fflags : csr == 2 ? frm : (frm << 5) | fflags;
-  let v = <u32>load<u64>(XREGS + RS1(w));
+  let v = <u32>load<u64>(RS1(w), XREGS);
   let nv = k == 0 ? v : k == 1 ? old | v : old & ~v;
   if (csr != 2) fflags = nv & 0x1f;
   if (csr == 2) frm = nv & 7;

@@ -5,14 +5,24 @@
 // EXIT_SLOW and exec.ts runs that one instruction through the general paths. An ALU
 // instruction followed by a conditional branch may carry a fused op (fuse.ts) that runs
 // both in one dispatch.
+//
+// What bounds the loop is the chain from one instruction's entry to the next one's, so
+// each case steps the cursor by a constant: 16 bytes of entries for a 4-byte instruction,
+// 8 for a compressed one, whose ops have ids of their own (twins.ts). Only jumps, branches
+// and fused pairs read the length from the entry. Register and TLB accesses use constant
+// load offsets (the register files' static addresses; the write TLB's fixed distance from
+// the read TLB), so they need no registers of their own.
 
 import * as ops from "./ops";
 import { XREGS, FREGS, mstatus, MSTATUS_FS, MSTATUS_SD } from "./state";
-import { tlbRead, tlbWrite, TLB_MASK, TLB_ENTRY_SHIFT } from "./tlb";
+import { tlbRead, TLB_MASK, TLB_ENTRY_SHIFT, WRITE_SET_OFFSET } from "./tlb";
 import * as fpf from "./interp-fp";
 import * as fz from "./fuse";
+import * as tw from "./twins";
 
 const FS_SD: u64 = MSTATUS_FS | MSTATUS_SD;
+/** The write TLB entry for an address sits this far past its read entry. */
+const WSET: usize = WRITE_SET_OFFSET;
 
 /** The block ended: budget spent, page left, or a page-end/straddle marker reached. */
 export const EXIT_END: u32 = 0;
@@ -63,16 +73,56 @@ let brTarget: u64 = 0;
 }
 
 @inline function xr(off: u32): u64 {
-  return load<u64>(XREGS + <usize>off);
+  return load<u64>(<usize>off, XREGS);
 }
 @inline function xw(off: u32, v: u64): void {
-  store<u64>(XREGS + <usize>off, v);
+  store<u64>(<usize>off, v, XREGS);
 }
 // Field offsets (register index × 8) straight from an entry's first word.
 @inline function RD(w: u32): u32 { return (w >> 5) & 0x1f8; }
 @inline function RS1(w: u32): u32 { return (w >> 11) & 0xf8; }
 @inline function RS2(w: u32): u32 { return (w >> 16) & 0xf8; }
 @inline function sx32(v: u32): u64 { return <u64><i64><i32>v; }
+
+/**
+ * Loads a T at x[rs1] + imm into x[rd] (extended as T's signedness says) through the read
+ * TLB. Returns false, having changed nothing, on a miss, a misaligned address or a device.
+ */
+@inline function ldX<T>(w: u32, imm: i32, tr: usize): bool {
+  let a = xr(RS1(w)) + <u64><i64>imm;
+  let e = tr + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+  if (load<u64>(e) != (a & ~<u64>(0x1000 - sizeof<T>()))) return false;
+  let v = load<T>(<usize>(a + load<u64>(e, 8)));
+  xw(RD(w), isSigned<T>() ? <u64><i64>v : <u64>v);
+  return true;
+}
+/** Stores the low T of x[rs2] at x[rs1] + imm through the write TLB, as ldX. */
+@inline function stX<T>(w: u32, imm: i32, tr: usize): bool {
+  let a = xr(RS1(w)) + <u64><i64>imm;
+  let e = tr + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+  if (load<u64>(e, WSET) != (a & ~<u64>(0x1000 - sizeof<T>()))) return false;
+  store<T>(<usize>(a + load<u64>(e, WSET + 8)), <T>xr(RS2(w)));
+  return true;
+}
+/** flw/fld (T = u32/u64, NaN-boxed), only when FS is already Dirty (nothing to mark). */
+@inline function fldX<T>(w: u32, imm: i32, tr: usize): bool {
+  if ((mstatus & FS_SD) != FS_SD) return false;
+  let a = xr(RS1(w)) + <u64><i64>imm;
+  let e = tr + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+  if (load<u64>(e) != (a & ~<u64>(0x1000 - sizeof<T>()))) return false;
+  let v = <u64>load<T>(<usize>(a + load<u64>(e, 8)));
+  store<u64>(<usize>RD(w), sizeof<T>() == 8 ? v : 0xffffffff00000000 | v, FREGS);
+  return true;
+}
+/** fsw/fsd (T = u32/u64), when FS is on. */
+@inline function fstX<T>(w: u32, imm: i32, tr: usize): bool {
+  if ((mstatus & MSTATUS_FS) == 0) return false;
+  let a = xr(RS1(w)) + <u64><i64>imm;
+  let e = tr + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+  if (load<u64>(e, WSET) != (a & ~<u64>(0x1000 - sizeof<T>()))) return false;
+  store<T>(<usize>(a + load<u64>(e, WSET + 8)), <T>load<u64>(<usize>RS2(w), FREGS));
+  return true;
+}
 
 @inline function mulhu(a: u64, b: u64): u64 {
   let a0 = a & 0xffffffff, a1 = a >> 32, b0 = b & 0xffffffff, b1 = b >> 32;
@@ -101,7 +151,6 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
  */
 @inline function interpImpl<T>(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
   let tr = tlbRead;
-  let tw = tlbWrite;
   // Counts down: the loop test is against zero, and the count so far is maxk - left.
   let left: i32 = maxk;
   // The cursor is the entry address; pc = vbase + (ep - dbase) / 4 is derived when needed.
@@ -109,15 +158,16 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
   while (left > 0) {
     let w = load<u32>(ep);
     let imm = load<i32>(ep, 4);
-    // Entry stride of this instruction: 16 bytes for 4-byte instructions, 8 for compressed.
+    // Entry stride from the entry itself (16 bytes for a 4-byte instruction, 8 for a
+    // compressed one), for the cases whose op id does not say (control transfers, fused).
     let elen: usize = 16 - ((w >> 26) & 8);
     left--;
     switch (w & 0xff) {
       case ops.OP_PAGE_END:
       case ops.OP_CROSS: return leave(PC(ep, dbase, vbase), maxk - left - 1);
         // ---- RV64I ----
-        case ops.OP_LUI: { xw(RD(w), <u64><i64>imm); ep += elen; break; }
-        case ops.OP_AUIPC: { xw(RD(w), PC(ep, dbase, vbase) + <u64><i64>imm); ep += elen; break; }
+        case ops.OP_LUI: { xw(RD(w), <u64><i64>imm); ep += 16; break; }
+        case ops.OP_AUIPC: { xw(RD(w), PC(ep, dbase, vbase) + <u64><i64>imm); ep += 16; break; }
         case ops.OP_JAL: {
           let pc = PC(ep, dbase, vbase);
           let t = pc + <u64><i64>imm;
@@ -164,120 +214,67 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
           break;
         }
 
-        // Loads: TLB hit → direct host access; miss, misaligned or device → mmu.ts.
-        case ops.OP_LB: {
-          let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          let v: u64;
-          if (load<u64>(e) == (a & ~<u64>0xfff)) v = <u64><i64>load<i8>(<usize>(a + load<u64>(e, 8)));
-          else return slow(PC(ep, dbase, vbase), maxk - left);
-          xw(RD(w), v); ep += elen; break;
-        }
-        case ops.OP_LH: {
-          let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          let v: u64;
-          if (load<u64>(e) == (a & ~<u64>0xffe)) v = <u64><i64>load<i16>(<usize>(a + load<u64>(e, 8)));
-          else return slow(PC(ep, dbase, vbase), maxk - left);
-          xw(RD(w), v); ep += elen; break;
-        }
-        case ops.OP_LW: {
-          let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          let v: u64;
-          if (load<u64>(e) == (a & ~<u64>0xffc)) v = <u64><i64>load<i32>(<usize>(a + load<u64>(e, 8)));
-          else return slow(PC(ep, dbase, vbase), maxk - left);
-          xw(RD(w), v); ep += elen; break;
-        }
-        case ops.OP_LD: {
-          let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          let v: u64;
-          if (load<u64>(e) == (a & ~<u64>0xff8)) v = load<u64>(<usize>(a + load<u64>(e, 8)));
-          else return slow(PC(ep, dbase, vbase), maxk - left);
-          xw(RD(w), v); ep += elen; break;
-        }
-        case ops.OP_LBU: {
-          let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          let v: u64;
-          if (load<u64>(e) == (a & ~<u64>0xfff)) v = <u64>load<u8>(<usize>(a + load<u64>(e, 8)));
-          else return slow(PC(ep, dbase, vbase), maxk - left);
-          xw(RD(w), v); ep += elen; break;
-        }
-        case ops.OP_LHU: {
-          let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          let v: u64;
-          if (load<u64>(e) == (a & ~<u64>0xffe)) v = <u64>load<u16>(<usize>(a + load<u64>(e, 8)));
-          else return slow(PC(ep, dbase, vbase), maxk - left);
-          xw(RD(w), v); ep += elen; break;
-        }
-        case ops.OP_LWU: {
-          let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tr + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          let v: u64;
-          if (load<u64>(e) == (a & ~<u64>0xffc)) v = <u64>load<u32>(<usize>(a + load<u64>(e, 8)));
-          else return slow(PC(ep, dbase, vbase), maxk - left);
-          xw(RD(w), v); ep += elen; break;
-        }
-        case ops.OP_SB: {
-          let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tw + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          if (load<u64>(e) == (a & ~<u64>0xfff)) store<u8>(<usize>(a + load<u64>(e, 8)), <u8>xr(RS2(w)));
-          else return slow(PC(ep, dbase, vbase), maxk - left);
-          ep += elen; break;
-        }
-        case ops.OP_SH: {
-          let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tw + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          if (load<u64>(e) == (a & ~<u64>0xffe)) store<u16>(<usize>(a + load<u64>(e, 8)), <u16>xr(RS2(w)));
-          else return slow(PC(ep, dbase, vbase), maxk - left);
-          ep += elen; break;
-        }
-        case ops.OP_SW: {
-          let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tw + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          if (load<u64>(e) == (a & ~<u64>0xffc)) store<u32>(<usize>(a + load<u64>(e, 8)), <u32>xr(RS2(w)));
-          else return slow(PC(ep, dbase, vbase), maxk - left);
-          ep += elen; break;
-        }
-        case ops.OP_SD: {
-          let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tw + <usize>(<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          if (load<u64>(e) == (a & ~<u64>0xff8)) store<u64>(<usize>(a + load<u64>(e, 8)), xr(RS2(w)));
-          else return slow(PC(ep, dbase, vbase), maxk - left);
-          ep += elen; break;
-        }
+        // Loads and stores: TLB hit → direct host access; miss, misaligned or device → mmu.ts.
+        case ops.OP_LB: { if (!ldX<i8>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_LH: { if (!ldX<i16>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_LW: { if (!ldX<i32>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_LD: { if (!ldX<u64>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_LBU: { if (!ldX<u8>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_LHU: { if (!ldX<u16>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_LWU: { if (!ldX<u32>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_SB: { if (!stX<u8>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_SH: { if (!stX<u16>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_SW: { if (!stX<u32>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_SD: { if (!stX<u64>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case tw.OP_C_LW: { if (!ldX<i32>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
+        case tw.OP_C_LD: { if (!ldX<u64>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
+        case tw.OP_C_SW: { if (!stX<u32>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
+        case tw.OP_C_SD: { if (!stX<u64>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
 
-        case ops.OP_ADDI: { xw(RD(w), xr(RS1(w)) + <u64><i64>imm); ep += elen; break; }
-        case ops.OP_SLTI: { xw(RD(w), <i64>xr(RS1(w)) < <i64>imm ? 1 : 0); ep += elen; break; }
-        case ops.OP_SLTIU: { xw(RD(w), xr(RS1(w)) < <u64><i64>imm ? 1 : 0); ep += elen; break; }
-        case ops.OP_XORI: { xw(RD(w), xr(RS1(w)) ^ <u64><i64>imm); ep += elen; break; }
-        case ops.OP_ORI: { xw(RD(w), xr(RS1(w)) | <u64><i64>imm); ep += elen; break; }
-        case ops.OP_ANDI: { xw(RD(w), xr(RS1(w)) & <u64><i64>imm); ep += elen; break; }
-        case ops.OP_SLLI: { xw(RD(w), xr(RS1(w)) << <u64>imm); ep += elen; break; }
-        case ops.OP_SRLI: { xw(RD(w), xr(RS1(w)) >> <u64>imm); ep += elen; break; }
-        case ops.OP_SRAI: { xw(RD(w), <u64>(<i64>xr(RS1(w)) >> <i64>imm)); ep += elen; break; }
-        case ops.OP_ADD: { xw(RD(w), xr(RS1(w)) + xr(RS2(w))); ep += elen; break; }
-        case ops.OP_SUB: { xw(RD(w), xr(RS1(w)) - xr(RS2(w))); ep += elen; break; }
-        case ops.OP_SLL: { xw(RD(w), xr(RS1(w)) << (xr(RS2(w)) & 63)); ep += elen; break; }
-        case ops.OP_SLT: { xw(RD(w), <i64>xr(RS1(w)) < <i64>xr(RS2(w)) ? 1 : 0); ep += elen; break; }
-        case ops.OP_SLTU: { xw(RD(w), xr(RS1(w)) < xr(RS2(w)) ? 1 : 0); ep += elen; break; }
-        case ops.OP_XOR: { xw(RD(w), xr(RS1(w)) ^ xr(RS2(w))); ep += elen; break; }
-        case ops.OP_SRL: { xw(RD(w), xr(RS1(w)) >> (xr(RS2(w)) & 63)); ep += elen; break; }
-        case ops.OP_SRA: { xw(RD(w), <u64>(<i64>xr(RS1(w)) >> <i64>(xr(RS2(w)) & 63))); ep += elen; break; }
-        case ops.OP_OR: { xw(RD(w), xr(RS1(w)) | xr(RS2(w))); ep += elen; break; }
-        case ops.OP_AND: { xw(RD(w), xr(RS1(w)) & xr(RS2(w))); ep += elen; break; }
-        case ops.OP_ADDIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>imm)); ep += elen; break; }
-        case ops.OP_SLLIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) << <u32>imm)); ep += elen; break; }
-        case ops.OP_SRLIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) >> <u32>imm)); ep += elen; break; }
-        case ops.OP_SRAIW: { xw(RD(w), sx32(<u32>(<i32>xr(RS1(w)) >> imm))); ep += elen; break; }
-        case ops.OP_ADDW: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>xr(RS2(w)))); ep += elen; break; }
-        case ops.OP_SUBW: { xw(RD(w), sx32(<u32>xr(RS1(w)) - <u32>xr(RS2(w)))); ep += elen; break; }
-        case ops.OP_SLLW: { xw(RD(w), sx32(<u32>xr(RS1(w)) << (<u32>xr(RS2(w)) & 31))); ep += elen; break; }
-        case ops.OP_SRLW: { xw(RD(w), sx32(<u32>xr(RS1(w)) >> (<u32>xr(RS2(w)) & 31))); ep += elen; break; }
-        case ops.OP_SRAW: { xw(RD(w), sx32(<u32>(<i32>xr(RS1(w)) >> (<i32>xr(RS2(w)) & 31)))); ep += elen; break; }
+        case ops.OP_ADDI: { xw(RD(w), xr(RS1(w)) + <u64><i64>imm); ep += 16; break; }
+        case ops.OP_SLTI: { xw(RD(w), <i64>xr(RS1(w)) < <i64>imm ? 1 : 0); ep += 16; break; }
+        case ops.OP_SLTIU: { xw(RD(w), xr(RS1(w)) < <u64><i64>imm ? 1 : 0); ep += 16; break; }
+        case ops.OP_XORI: { xw(RD(w), xr(RS1(w)) ^ <u64><i64>imm); ep += 16; break; }
+        case ops.OP_ORI: { xw(RD(w), xr(RS1(w)) | <u64><i64>imm); ep += 16; break; }
+        case ops.OP_ANDI: { xw(RD(w), xr(RS1(w)) & <u64><i64>imm); ep += 16; break; }
+        case ops.OP_SLLI: { xw(RD(w), xr(RS1(w)) << <u64>imm); ep += 16; break; }
+        case ops.OP_SRLI: { xw(RD(w), xr(RS1(w)) >> <u64>imm); ep += 16; break; }
+        case ops.OP_SRAI: { xw(RD(w), <u64>(<i64>xr(RS1(w)) >> <i64>imm)); ep += 16; break; }
+        case ops.OP_ADD: { xw(RD(w), xr(RS1(w)) + xr(RS2(w))); ep += 16; break; }
+        case ops.OP_SUB: { xw(RD(w), xr(RS1(w)) - xr(RS2(w))); ep += 16; break; }
+        case ops.OP_SLL: { xw(RD(w), xr(RS1(w)) << (xr(RS2(w)) & 63)); ep += 16; break; }
+        case ops.OP_SLT: { xw(RD(w), <i64>xr(RS1(w)) < <i64>xr(RS2(w)) ? 1 : 0); ep += 16; break; }
+        case ops.OP_SLTU: { xw(RD(w), xr(RS1(w)) < xr(RS2(w)) ? 1 : 0); ep += 16; break; }
+        case ops.OP_XOR: { xw(RD(w), xr(RS1(w)) ^ xr(RS2(w))); ep += 16; break; }
+        case ops.OP_SRL: { xw(RD(w), xr(RS1(w)) >> (xr(RS2(w)) & 63)); ep += 16; break; }
+        case ops.OP_SRA: { xw(RD(w), <u64>(<i64>xr(RS1(w)) >> <i64>(xr(RS2(w)) & 63))); ep += 16; break; }
+        case ops.OP_OR: { xw(RD(w), xr(RS1(w)) | xr(RS2(w))); ep += 16; break; }
+        case ops.OP_AND: { xw(RD(w), xr(RS1(w)) & xr(RS2(w))); ep += 16; break; }
+        case ops.OP_ADDIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>imm)); ep += 16; break; }
+        case ops.OP_SLLIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) << <u32>imm)); ep += 16; break; }
+        case ops.OP_SRLIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) >> <u32>imm)); ep += 16; break; }
+        case ops.OP_SRAIW: { xw(RD(w), sx32(<u32>(<i32>xr(RS1(w)) >> imm))); ep += 16; break; }
+        case ops.OP_ADDW: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>xr(RS2(w)))); ep += 16; break; }
+        case ops.OP_SUBW: { xw(RD(w), sx32(<u32>xr(RS1(w)) - <u32>xr(RS2(w)))); ep += 16; break; }
+        case ops.OP_SLLW: { xw(RD(w), sx32(<u32>xr(RS1(w)) << (<u32>xr(RS2(w)) & 31))); ep += 16; break; }
+        case ops.OP_SRLW: { xw(RD(w), sx32(<u32>xr(RS1(w)) >> (<u32>xr(RS2(w)) & 31))); ep += 16; break; }
+        case ops.OP_SRAW: { xw(RD(w), sx32(<u32>(<i32>xr(RS1(w)) >> (<i32>xr(RS2(w)) & 31)))); ep += 16; break; }
+
+        // The same operations from 2-byte instructions (twins.ts).
+        case tw.OP_C_ADDI: { xw(RD(w), xr(RS1(w)) + <u64><i64>imm); ep += 8; break; }
+        case tw.OP_C_ADDIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>imm)); ep += 8; break; }
+        case tw.OP_C_ANDI: { xw(RD(w), xr(RS1(w)) & <u64><i64>imm); ep += 8; break; }
+        case tw.OP_C_SLLI: { xw(RD(w), xr(RS1(w)) << <u64>imm); ep += 8; break; }
+        case tw.OP_C_SRLI: { xw(RD(w), xr(RS1(w)) >> <u64>imm); ep += 8; break; }
+        case tw.OP_C_SRAI: { xw(RD(w), <u64>(<i64>xr(RS1(w)) >> <i64>imm)); ep += 8; break; }
+        case tw.OP_C_LUI: { xw(RD(w), <u64><i64>imm); ep += 8; break; }
+        case tw.OP_C_ADD: { xw(RD(w), xr(RS1(w)) + xr(RS2(w))); ep += 8; break; }
+        case tw.OP_C_SUB: { xw(RD(w), xr(RS1(w)) - xr(RS2(w))); ep += 8; break; }
+        case tw.OP_C_XOR: { xw(RD(w), xr(RS1(w)) ^ xr(RS2(w))); ep += 8; break; }
+        case tw.OP_C_OR: { xw(RD(w), xr(RS1(w)) | xr(RS2(w))); ep += 8; break; }
+        case tw.OP_C_AND: { xw(RD(w), xr(RS1(w)) & xr(RS2(w))); ep += 8; break; }
+        case tw.OP_C_ADDW: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>xr(RS2(w)))); ep += 8; break; }
+        case tw.OP_C_SUBW: { xw(RD(w), sx32(<u32>xr(RS1(w)) - <u32>xr(RS2(w)))); ep += 8; break; }
 
         // ---- fused ALU + conditional branch (fuse.ts): the branch only if budget is left ----
         case fz.OP_ADD_BR: { xw(RD(w), xr(RS1(w)) + xr(RS2(w))); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
@@ -294,143 +291,117 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
         case fz.OP_OR_BR: { xw(RD(w), xr(RS1(w)) | xr(RS2(w))); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
 
         // ---- M ----
-        case ops.OP_MUL: { xw(RD(w), xr(RS1(w)) * xr(RS2(w))); ep += elen; break; }
+        case ops.OP_MUL: { xw(RD(w), xr(RS1(w)) * xr(RS2(w))); ep += 16; break; }
         case ops.OP_MULH: {
           let a = xr(RS1(w)), b = xr(RS2(w));
           let r = mulhu(a, b);
           if (<i64>a < 0) r -= b;
           if (<i64>b < 0) r -= a;
-          xw(RD(w), r); ep += elen; break;
+          xw(RD(w), r); ep += 16; break;
         }
         case ops.OP_MULHSU: {
           let a = xr(RS1(w)), b = xr(RS2(w));
           let r = mulhu(a, b);
           if (<i64>a < 0) r -= b;
-          xw(RD(w), r); ep += elen; break;
+          xw(RD(w), r); ep += 16; break;
         }
-        case ops.OP_MULHU: { xw(RD(w), mulhu(xr(RS1(w)), xr(RS2(w)))); ep += elen; break; }
+        case ops.OP_MULHU: { xw(RD(w), mulhu(xr(RS1(w)), xr(RS2(w)))); ep += 16; break; }
         case ops.OP_DIV: {
           let a = <i64>xr(RS1(w)), b = <i64>xr(RS2(w));
           let r: i64 = b == 0 ? -1 : (a == i64.MIN_VALUE && b == -1) ? a : a / b;
-          xw(RD(w), <u64>r); ep += elen; break;
+          xw(RD(w), <u64>r); ep += 16; break;
         }
         case ops.OP_DIVU: {
           let a = xr(RS1(w)), b = xr(RS2(w));
-          xw(RD(w), b == 0 ? 0xffffffffffffffff : a / b); ep += elen; break;
+          xw(RD(w), b == 0 ? 0xffffffffffffffff : a / b); ep += 16; break;
         }
         case ops.OP_REM: {
           let a = <i64>xr(RS1(w)), b = <i64>xr(RS2(w));
           let r: i64 = b == 0 ? a : (a == i64.MIN_VALUE && b == -1) ? 0 : a % b;
-          xw(RD(w), <u64>r); ep += elen; break;
+          xw(RD(w), <u64>r); ep += 16; break;
         }
         case ops.OP_REMU: {
           let a = xr(RS1(w)), b = xr(RS2(w));
-          xw(RD(w), b == 0 ? a : a % b); ep += elen; break;
+          xw(RD(w), b == 0 ? a : a % b); ep += 16; break;
         }
-        case ops.OP_MULW: { xw(RD(w), sx32(<u32>xr(RS1(w)) * <u32>xr(RS2(w)))); ep += elen; break; }
+        case ops.OP_MULW: { xw(RD(w), sx32(<u32>xr(RS1(w)) * <u32>xr(RS2(w)))); ep += 16; break; }
         case ops.OP_DIVW: {
           let a = <i32>xr(RS1(w)), b = <i32>xr(RS2(w));
           let r: i32 = b == 0 ? -1 : (a == i32.MIN_VALUE && b == -1) ? a : a / b;
-          xw(RD(w), <u64><i64>r); ep += elen; break;
+          xw(RD(w), <u64><i64>r); ep += 16; break;
         }
         case ops.OP_DIVUW: {
           let a = <u32>xr(RS1(w)), b = <u32>xr(RS2(w));
-          xw(RD(w), sx32(b == 0 ? 0xffffffff : a / b)); ep += elen; break;
+          xw(RD(w), sx32(b == 0 ? 0xffffffff : a / b)); ep += 16; break;
         }
         case ops.OP_REMW: {
           let a = <i32>xr(RS1(w)), b = <i32>xr(RS2(w));
           let r: i32 = b == 0 ? a : (a == i32.MIN_VALUE && b == -1) ? 0 : a % b;
-          xw(RD(w), <u64><i64>r); ep += elen; break;
+          xw(RD(w), <u64><i64>r); ep += 16; break;
         }
         case ops.OP_REMUW: {
           let a = <u32>xr(RS1(w)), b = <u32>xr(RS2(w));
-          xw(RD(w), sx32(b == 0 ? a : a % b)); ep += elen; break;
+          xw(RD(w), sx32(b == 0 ? a : a % b)); ep += 16; break;
         }
 
 
         // FP loads and stores, same TLB fast path as the integer ones. Stores need FS on;
         // loads take the fast path only when FS is already Dirty (nothing to mark).
-        case ops.OP_FLD: {
-          if ((mstatus & FS_SD) != FS_SD) return slow(PC(ep, dbase, vbase), maxk - left);
-          let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tr + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          if (load<u64>(e) != (a & ~<u64>0xff8)) return slow(PC(ep, dbase, vbase), maxk - left);
-          store<u64>(FREGS + <usize>RD(w), load<u64>(<usize>(a + load<u64>(e, 8))));
-          ep += elen; break;
-        }
-        case ops.OP_FLW: {
-          if ((mstatus & FS_SD) != FS_SD) return slow(PC(ep, dbase, vbase), maxk - left);
-          let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tr + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          if (load<u64>(e) != (a & ~<u64>0xffc)) return slow(PC(ep, dbase, vbase), maxk - left);
-          store<u64>(FREGS + <usize>RD(w), 0xffffffff00000000 | <u64>load<u32>(<usize>(a + load<u64>(e, 8))));
-          ep += elen; break;
-        }
-        case ops.OP_FSD: {
-          if ((mstatus & MSTATUS_FS) == 0) return slow(PC(ep, dbase, vbase), maxk - left);
-          let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tw + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          if (load<u64>(e) != (a & ~<u64>0xff8)) return slow(PC(ep, dbase, vbase), maxk - left);
-          store<u64>(<usize>(a + load<u64>(e, 8)), load<u64>(FREGS + <usize>RS2(w)));
-          ep += elen; break;
-        }
-        case ops.OP_FSW: {
-          if ((mstatus & MSTATUS_FS) == 0) return slow(PC(ep, dbase, vbase), maxk - left);
-          let a = xr(RS1(w)) + <u64><i64>imm;
-          let e = tw + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-          if (load<u64>(e) != (a & ~<u64>0xffc)) return slow(PC(ep, dbase, vbase), maxk - left);
-          store<u32>(<usize>(a + load<u64>(e, 8)), <u32>load<u64>(FREGS + <usize>RS2(w)));
-          ep += elen; break;
-        }
+        case ops.OP_FLD: { if (!fldX<u64>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FLW: { if (!fldX<u32>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FSD: { if (!fstX<u64>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FSW: { if (!fstX<u32>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case tw.OP_C_FLD: { if (!fldX<u64>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
+        case tw.OP_C_FSD: { if (!fstX<u64>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
 
         // F/D in round-to-nearest (interp-fp.ts), FP variant only; the lean one hands them back.
-        case ops.OP_FADD_D: { if (!isFloat<T>() || !fpf.addD(w, imm, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FSUB_D: { if (!isFloat<T>() || !fpf.addD(w, imm, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FMUL_D: { if (!isFloat<T>() || !fpf.mulD(w, imm)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FDIV_D: { if (!isFloat<T>() || !fpf.divD(w, imm)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FSQRT_D: { if (!isFloat<T>() || !fpf.sqrtD(w, imm)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FMADD_D: { if (!isFloat<T>() || !fpf.fmaD(w, imm, false, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FMSUB_D: { if (!isFloat<T>() || !fpf.fmaD(w, imm, false, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FNMSUB_D: { if (!isFloat<T>() || !fpf.fmaD(w, imm, true, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FNMADD_D: { if (!isFloat<T>() || !fpf.fmaD(w, imm, true, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FSGNJ_D: { if (!isFloat<T>() || !fpf.sgnjD(w, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FSGNJN_D: { if (!isFloat<T>() || !fpf.sgnjD(w, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FSGNJX_D: { if (!isFloat<T>() || !fpf.sgnjD(w, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FMIN_D: { if (!isFloat<T>() || !fpf.minMaxD(w, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FMAX_D: { if (!isFloat<T>() || !fpf.minMaxD(w, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FEQ_D: { if (!isFloat<T>() || !fpf.cmpD(w, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FLT_D: { if (!isFloat<T>() || !fpf.cmpD(w, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FLE_D: { if (!isFloat<T>() || !fpf.cmpD(w, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FMV_X_D: { if (!isFloat<T>() || !fpf.mvXD(w)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FMV_D_X: { if (!isFloat<T>() || !fpf.mvDX(w)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FMV_X_W: { if (!isFloat<T>() || !fpf.mvXW(w)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FMV_W_X: { if (!isFloat<T>() || !fpf.mvWX(w)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FCVT_D_W: { if (!isFloat<T>() || !fpf.cvtDX(w, imm, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FCVT_D_WU: { if (!isFloat<T>() || !fpf.cvtDX(w, imm, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FCVT_D_L: { if (!isFloat<T>() || !fpf.cvtDX(w, imm, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FCVT_D_LU: { if (!isFloat<T>() || !fpf.cvtDX(w, imm, 3)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FCVT_W_D: { if (!isFloat<T>() || !fpf.cvtXD(w, imm, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FCVT_WU_D: { if (!isFloat<T>() || !fpf.cvtXD(w, imm, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FCVT_L_D: { if (!isFloat<T>() || !fpf.cvtXD(w, imm, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FCVT_W_S: { if (!isFloat<T>() || !fpf.cvtXD(w, imm, 3)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FADD_S: { if (!isFloat<T>() || !fpf.arithS(w, imm, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FSUB_S: { if (!isFloat<T>() || !fpf.arithS(w, imm, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FMUL_S: { if (!isFloat<T>() || !fpf.arithS(w, imm, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FDIV_S: { if (!isFloat<T>() || !fpf.arithS(w, imm, 3)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FSQRT_S: { if (!isFloat<T>() || !fpf.arithS(w, imm, 4)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FMADD_S: { if (!isFloat<T>() || !fpf.fmaS(w, imm, false, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FMSUB_S: { if (!isFloat<T>() || !fpf.fmaS(w, imm, false, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FNMSUB_S: { if (!isFloat<T>() || !fpf.fmaS(w, imm, true, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FNMADD_S: { if (!isFloat<T>() || !fpf.fmaS(w, imm, true, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FCVT_D_S: { if (!isFloat<T>() || !fpf.cvtDS(w, imm)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_FCVT_S_D: { if (!isFloat<T>() || !fpf.cvtSD(w, imm)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_CSRRW: { if (!isFloat<T>() || !fpf.fpCsr(w, imm, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_CSRRS: { if (!isFloat<T>() || !fpf.fpCsr(w, imm, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
-        case ops.OP_CSRRC: { if (!isFloat<T>() || !fpf.fpCsr(w, imm, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += elen; break; }
+        case ops.OP_FADD_D: { if (!isFloat<T>() || !fpf.addD(w, imm, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FSUB_D: { if (!isFloat<T>() || !fpf.addD(w, imm, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FMUL_D: { if (!isFloat<T>() || !fpf.mulD(w, imm)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FDIV_D: { if (!isFloat<T>() || !fpf.divD(w, imm)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FSQRT_D: { if (!isFloat<T>() || !fpf.sqrtD(w, imm)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FMADD_D: { if (!isFloat<T>() || !fpf.fmaD(w, imm, false, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FMSUB_D: { if (!isFloat<T>() || !fpf.fmaD(w, imm, false, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FNMSUB_D: { if (!isFloat<T>() || !fpf.fmaD(w, imm, true, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FNMADD_D: { if (!isFloat<T>() || !fpf.fmaD(w, imm, true, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FSGNJ_D: { if (!isFloat<T>() || !fpf.sgnjD(w, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FSGNJN_D: { if (!isFloat<T>() || !fpf.sgnjD(w, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FSGNJX_D: { if (!isFloat<T>() || !fpf.sgnjD(w, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FMIN_D: { if (!isFloat<T>() || !fpf.minMaxD(w, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FMAX_D: { if (!isFloat<T>() || !fpf.minMaxD(w, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FEQ_D: { if (!isFloat<T>() || !fpf.cmpD(w, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FLT_D: { if (!isFloat<T>() || !fpf.cmpD(w, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FLE_D: { if (!isFloat<T>() || !fpf.cmpD(w, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FMV_X_D: { if (!isFloat<T>() || !fpf.mvXD(w)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FMV_D_X: { if (!isFloat<T>() || !fpf.mvDX(w)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FMV_X_W: { if (!isFloat<T>() || !fpf.mvXW(w)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FMV_W_X: { if (!isFloat<T>() || !fpf.mvWX(w)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FCVT_D_W: { if (!isFloat<T>() || !fpf.cvtDX(w, imm, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FCVT_D_WU: { if (!isFloat<T>() || !fpf.cvtDX(w, imm, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FCVT_D_L: { if (!isFloat<T>() || !fpf.cvtDX(w, imm, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FCVT_D_LU: { if (!isFloat<T>() || !fpf.cvtDX(w, imm, 3)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FCVT_W_D: { if (!isFloat<T>() || !fpf.cvtXD(w, imm, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FCVT_WU_D: { if (!isFloat<T>() || !fpf.cvtXD(w, imm, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FCVT_L_D: { if (!isFloat<T>() || !fpf.cvtXD(w, imm, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FCVT_W_S: { if (!isFloat<T>() || !fpf.cvtXD(w, imm, 3)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FADD_S: { if (!isFloat<T>() || !fpf.arithS(w, imm, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FSUB_S: { if (!isFloat<T>() || !fpf.arithS(w, imm, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FMUL_S: { if (!isFloat<T>() || !fpf.arithS(w, imm, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FDIV_S: { if (!isFloat<T>() || !fpf.arithS(w, imm, 3)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FSQRT_S: { if (!isFloat<T>() || !fpf.arithS(w, imm, 4)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FMADD_S: { if (!isFloat<T>() || !fpf.fmaS(w, imm, false, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FMSUB_S: { if (!isFloat<T>() || !fpf.fmaS(w, imm, false, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FNMSUB_S: { if (!isFloat<T>() || !fpf.fmaS(w, imm, true, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FNMADD_S: { if (!isFloat<T>() || !fpf.fmaS(w, imm, true, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FCVT_D_S: { if (!isFloat<T>() || !fpf.cvtDS(w, imm)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FCVT_S_D: { if (!isFloat<T>() || !fpf.cvtSD(w, imm)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_CSRRW: { if (!isFloat<T>() || !fpf.fpCsr(w, imm, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_CSRRS: { if (!isFloat<T>() || !fpf.fpCsr(w, imm, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_CSRRC: { if (!isFloat<T>() || !fpf.fpCsr(w, imm, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
 
         // FENCE orders memory for other harts and devices; one hart that performs every
         // access at once has nothing to wait for. (FENCE.I and SFENCE.VMA are other ops.)
-        case ops.OP_FENCE: { ep += elen; break; }
+        case ops.OP_FENCE: { ep += 16; break; }
         default: return slow(PC(ep, dbase, vbase), maxk - left);
     }
   }

@@ -15,6 +15,12 @@ export const TLB_MASK: u32 = TLB_ENTRIES - 1;
 export const TLB_ENTRY_SHIFT: u32 = 4;
 const ENTRY_BYTES: usize = 1 << TLB_ENTRY_SHIFT;
 const SET_BYTES: usize = <usize>TLB_ENTRIES << TLB_ENTRY_SHIFT;
+/**
+ * The write set of a data privilege sits this far past its read set (setNo: kind × 3 +
+ * privilege, and both follow the same data privilege), so tlbWrite == tlbRead +
+ * WRITE_SET_OFFSET always and the fast interpreter reaches both from one base register.
+ */
+export const WRITE_SET_OFFSET: usize = 3 * SET_BYTES;
 const LOG_CAP: u32 = 512;
 const KIND_FETCH: u32 = 0;
 const KIND_READ: u32 = 1;
