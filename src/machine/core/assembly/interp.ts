@@ -60,11 +60,20 @@ let brTarget: u64 = 0;
   let op = w & 0xff;
   let c = op < ops.OP_BLT ? a == b : op < ops.OP_BLTU ? <i64>a < <i64>b : a < b;
   if (c != ((op & 1) != 0)) {
-    let t = PC(ep, dbase, vbase) + <u64><i64>imm;
-    if (((t ^ vbase) >> 12) != 0) { brTarget = t; return 0; }
-    return dbase + (<usize>(t - vbase) << 2);
+    let o = offAt(ep, dbase) + imm;
+    if (<u32>o >= 4096) { brTarget = vbase + <u64><i64>o; return 0; }
+    return ep + <usize>(imm << 2);
   }
   return ep + 16 - ((w >> 26) & 8);
+}
+
+/**
+ * The page offset of the entry at ep in the slot at dbase. A pc-relative target's offset
+ * is offAt(ep) + imm; on the page (0..4095) its entry is ep + imm × 4, which does not wait
+ * for the page's base addresses.
+ */
+@inline function offAt(ep: usize, dbase: usize): i32 {
+  return <i32>((ep - dbase) >> 2);
 }
 
 /** The pc of the entry at ep in the slot at dbase for the page at vbase. */
@@ -170,10 +179,10 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
         case ops.OP_AUIPC: { xw(RD(w), PC(ep, dbase, vbase) + <u64><i64>imm); ep += 16; break; }
         case ops.OP_JAL: {
           let pc = PC(ep, dbase, vbase);
-          let t = pc + <u64><i64>imm;
           xw(RD(w), pc + <u64>(elen >> 2));
-          if (((t ^ vbase) >> 12) != 0) return leave(t, maxk - left);
-          ep = dbase + (<usize>(t - vbase) << 2);
+          let o = offAt(ep, dbase) + imm;
+          if (<u32>o >= 4096) return leave(pc + <u64><i64>imm, maxk - left);
+          ep += <usize>(imm << 2);
           break;
         }
         case ops.OP_JALR: {
@@ -184,33 +193,33 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
           break;
         }
         case ops.OP_BEQ: {
-          if (xr(RS1(w)) == xr(RS2(w))) { let t = PC(ep, dbase, vbase) + <u64><i64>imm; if (((t ^ vbase) >> 12) != 0) return leave(t, maxk - left); ep = dbase + (<usize>(t - vbase) << 2); }
+          if (xr(RS1(w)) == xr(RS2(w))) { let o = offAt(ep, dbase) + imm; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(imm << 2); }
           else ep += elen;
           break;
         }
         case ops.OP_BNE: {
-          if (xr(RS1(w)) != xr(RS2(w))) { let t = PC(ep, dbase, vbase) + <u64><i64>imm; if (((t ^ vbase) >> 12) != 0) return leave(t, maxk - left); ep = dbase + (<usize>(t - vbase) << 2); }
+          if (xr(RS1(w)) != xr(RS2(w))) { let o = offAt(ep, dbase) + imm; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(imm << 2); }
           else ep += elen;
           break;
         }
         case ops.OP_BLT: {
-          if (<i64>xr(RS1(w)) < <i64>xr(RS2(w))) { let t = PC(ep, dbase, vbase) + <u64><i64>imm; if (((t ^ vbase) >> 12) != 0) return leave(t, maxk - left); ep = dbase + (<usize>(t - vbase) << 2); }
-          else ep += elen;
+          if (<i64>xr(RS1(w)) < <i64>xr(RS2(w))) { let o = offAt(ep, dbase) + imm; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(imm << 2); }
+          else ep += 16;
           break;
         }
         case ops.OP_BGE: {
-          if (<i64>xr(RS1(w)) >= <i64>xr(RS2(w))) { let t = PC(ep, dbase, vbase) + <u64><i64>imm; if (((t ^ vbase) >> 12) != 0) return leave(t, maxk - left); ep = dbase + (<usize>(t - vbase) << 2); }
-          else ep += elen;
+          if (<i64>xr(RS1(w)) >= <i64>xr(RS2(w))) { let o = offAt(ep, dbase) + imm; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(imm << 2); }
+          else ep += 16;
           break;
         }
         case ops.OP_BLTU: {
-          if (xr(RS1(w)) < xr(RS2(w))) { let t = PC(ep, dbase, vbase) + <u64><i64>imm; if (((t ^ vbase) >> 12) != 0) return leave(t, maxk - left); ep = dbase + (<usize>(t - vbase) << 2); }
-          else ep += elen;
+          if (xr(RS1(w)) < xr(RS2(w))) { let o = offAt(ep, dbase) + imm; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(imm << 2); }
+          else ep += 16;
           break;
         }
         case ops.OP_BGEU: {
-          if (xr(RS1(w)) >= xr(RS2(w))) { let t = PC(ep, dbase, vbase) + <u64><i64>imm; if (((t ^ vbase) >> 12) != 0) return leave(t, maxk - left); ep = dbase + (<usize>(t - vbase) << 2); }
-          else ep += elen;
+          if (xr(RS1(w)) >= xr(RS2(w))) { let o = offAt(ep, dbase) + imm; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(imm << 2); }
+          else ep += 16;
           break;
         }
 
