@@ -64,7 +64,7 @@ let brTarget: u64 = 0;
     if (<u32>o >= 4096) { brTarget = vbase + <u64><i64>o; return 0; }
     return ep + <usize>(imm << 2);
   }
-  return ep + 16 - ((w >> 26) & 8);
+  return ep + stride(w);
 }
 
 /**
@@ -74,6 +74,15 @@ let brTarget: u64 = 0;
  */
 @inline function offAt(ep: usize, dbase: usize): i32 {
   return <i32>((ep - dbase) >> 2);
+}
+
+/**
+ * The entry stride of the instruction with first word w, read from the entry: 16 bytes for
+ * a 4-byte instruction, 8 for a compressed one. Only the cases whose op id does not say
+ * (jumps, BEQ/BNE, fused pairs) need it.
+ */
+@inline function stride(w: u32): usize {
+  return 16 - ((w >> 26) & 8);
 }
 
 /** The pc of the entry at ep in the slot at dbase for the page at vbase. */
@@ -165,11 +174,10 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
   // The cursor is the entry address; pc = vbase + (ep - dbase) / 4 is derived when needed.
   let ep = dbase + (<usize>(p - vbase) << 2);
   while (left > 0) {
-    let w = load<u32>(ep);
-    let imm = load<i32>(ep, 4);
-    // Entry stride from the entry itself (16 bytes for a 4-byte instruction, 8 for a
-    // compressed one), for the cases whose op id does not say (control transfers, fused).
-    let elen: usize = 16 - ((w >> 26) & 8);
+    // One load for both words of the entry (one bounds check where the engine makes them).
+    let ent = load<u64>(ep);
+    let w = <u32>ent;
+    let imm = <i32>(ent >> 32);
     left--;
     switch (w & 0xff) {
       case ops.OP_PAGE_END:
@@ -179,7 +187,7 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
         case ops.OP_AUIPC: { xw(RD(w), PC(ep, dbase, vbase) + <u64><i64>imm); ep += 16; break; }
         case ops.OP_JAL: {
           let pc = PC(ep, dbase, vbase);
-          xw(RD(w), pc + <u64>(elen >> 2));
+          xw(RD(w), pc + <u64>(stride(w) >> 2));
           let o = offAt(ep, dbase) + imm;
           if (<u32>o >= 4096) return leave(pc + <u64><i64>imm, maxk - left);
           ep += <usize>(imm << 2);
@@ -187,19 +195,19 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
         }
         case ops.OP_JALR: {
           let t = (xr(RS1(w)) + <u64><i64>imm) & ~<u64>1;
-          xw(RD(w), PC(ep, dbase, vbase) + <u64>(elen >> 2));
+          xw(RD(w), PC(ep, dbase, vbase) + <u64>(stride(w) >> 2));
           if (((t ^ vbase) >> 12) != 0) return leave(t, maxk - left);
           ep = dbase + (<usize>(t - vbase) << 2);
           break;
         }
         case ops.OP_BEQ: {
           if (xr(RS1(w)) == xr(RS2(w))) { let o = offAt(ep, dbase) + imm; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(imm << 2); }
-          else ep += elen;
+          else ep += stride(w);
           break;
         }
         case ops.OP_BNE: {
           if (xr(RS1(w)) != xr(RS2(w))) { let o = offAt(ep, dbase) + imm; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(imm << 2); }
-          else ep += elen;
+          else ep += stride(w);
           break;
         }
         case ops.OP_BLT: {
@@ -286,18 +294,18 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
         case tw.OP_C_SUBW: { xw(RD(w), sx32(<u32>xr(RS1(w)) - <u32>xr(RS2(w)))); ep += 8; break; }
 
         // ---- fused ALU + conditional branch (fuse.ts): the branch only if budget is left ----
-        case fz.OP_ADD_BR: { xw(RD(w), xr(RS1(w)) + xr(RS2(w))); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_ADDI_BR: { xw(RD(w), xr(RS1(w)) + <u64><i64>imm); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_ADDIW_BR: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>imm)); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_ADDW_BR: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>xr(RS2(w)))); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_SUB_BR: { xw(RD(w), xr(RS1(w)) - xr(RS2(w))); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_XOR_BR: { xw(RD(w), xr(RS1(w)) ^ xr(RS2(w))); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_AND_BR: { xw(RD(w), xr(RS1(w)) & xr(RS2(w))); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_ANDI_BR: { xw(RD(w), xr(RS1(w)) & <u64><i64>imm); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_SRLI_BR: { xw(RD(w), xr(RS1(w)) >> <u64>imm); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_SRLIW_BR: { xw(RD(w), sx32(<u32>xr(RS1(w)) >> <u32>imm)); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_SLLI_BR: { xw(RD(w), xr(RS1(w)) << <u64>imm); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_OR_BR: { xw(RD(w), xr(RS1(w)) | xr(RS2(w))); ep += elen; if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_ADD_BR: { xw(RD(w), xr(RS1(w)) + xr(RS2(w))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_ADDI_BR: { xw(RD(w), xr(RS1(w)) + <u64><i64>imm); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_ADDIW_BR: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>imm)); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_ADDW_BR: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>xr(RS2(w)))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_SUB_BR: { xw(RD(w), xr(RS1(w)) - xr(RS2(w))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_XOR_BR: { xw(RD(w), xr(RS1(w)) ^ xr(RS2(w))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_AND_BR: { xw(RD(w), xr(RS1(w)) & xr(RS2(w))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_ANDI_BR: { xw(RD(w), xr(RS1(w)) & <u64><i64>imm); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_SRLI_BR: { xw(RD(w), xr(RS1(w)) >> <u64>imm); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_SRLIW_BR: { xw(RD(w), sx32(<u32>xr(RS1(w)) >> <u32>imm)); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_SLLI_BR: { xw(RD(w), xr(RS1(w)) << <u64>imm); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_OR_BR: { xw(RD(w), xr(RS1(w)) | xr(RS2(w))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
 
         // ---- M ----
         case ops.OP_MUL: { xw(RD(w), xr(RS1(w)) * xr(RS2(w))); ep += 16; break; }
