@@ -98,7 +98,15 @@ export let fastResult: u64 = 0;
  * x × y + z rounded once to nearest-even (Boldo & Melquiond), for moderate x and y (see
  * moderate) and z zero or within 2^±900, so that every step is exact or correctly rounded
  * and nothing overflows or underflows: the exact value is th + tl + ul (th = RN(z + RN(x ×
- * y)) and the two exact rounding errors); tl + ul is rounded to odd, then added to th once.
+ * y)) and the two exact rounding errors), and the result is RN(th + RO(tl + ul)), RO being
+ * round-to-odd.
+ *
+ * RO(tl + ul) is v = RN(tl + ul) or one of v's two neighbours, so when th plus either
+ * neighbour rounds to the same double, so does th plus RO(tl + ul) (rounding is monotone),
+ * and that is the result: no need to wait for v's own rounding error, which costs a
+ * dependent TwoSum in chains of FMAs (dot products). Only near a tie of the final sum do
+ * the neighbours round apart; then v is rounded to odd exactly. (Either neighbour of ±0 is a
+ * NaN or the other sign's smallest subnormal; a NaN compares unequal, so ±0 goes the exact way.)
  */
 @inline export function fmaRne(x: f64, y: f64, z: f64): f64 {
   let uh = x * y;
@@ -106,9 +114,11 @@ export let fastResult: u64 = 0;
   let th = z + uh;
   let tl = twoSumErr(z, uh, th);
   let v = tl + ul;
+  let vb = bits(v);
+  let r = th + v;
+  if (th + dbl(vb + 1) == th + dbl(vb - 1)) return r;
   let ve = twoSumErr(tl, ul, v);
-  if (ve != 0 && (bits(v) & 1) == 0) {
-    let vb = bits(v);
+  if (ve != 0 && (vb & 1) == 0) {
     vb = (ve > 0) == (v > 0) ? vb + 1 : vb - 1;
     v = dbl(vb);
   }

@@ -174,10 +174,8 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
   // The cursor is the entry address; pc = vbase + (ep - dbase) / 4 is derived when needed.
   let ep = dbase + (<usize>(p - vbase) << 2);
   while (left > 0) {
-    // One load for both words of the entry (one bounds check where the engine makes them).
-    let ent = load<u64>(ep);
-    let w = <u32>ent;
-    let imm = <i32>(ent >> 32);
+    let w = load<u32>(ep);
+    let imm = load<i32>(ep, 4);
     left--;
     switch (w & 0xff) {
       case ops.OP_PAGE_END:
