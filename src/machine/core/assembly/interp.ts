@@ -77,6 +77,14 @@ let brTarget: u64 = 0;
 }
 
 /**
+ * The immediate of the entry at ep (its second word). Cases load it themselves, so that
+ * it is not live across the dispatch (and R-type instructions do not load it at all).
+ */
+@inline function immAt(ep: usize): i32 {
+  return load<i32>(ep, 4);
+}
+
+/**
  * The entry stride of the instruction with first word w, read from the entry: 16 bytes for
  * a 4-byte instruction, 8 for a compressed one. Only the cases whose op id does not say
  * (jumps, BEQ/BNE, fused pairs) need it.
@@ -175,86 +183,86 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
   let ep = dbase + (<usize>(p - vbase) << 2);
   while (left > 0) {
     let w = load<u32>(ep);
-    let imm = load<i32>(ep, 4);
     left--;
     switch (w & 0xff) {
       case ops.OP_PAGE_END:
       case ops.OP_CROSS: return leave(PC(ep, dbase, vbase), maxk - left - 1);
         // ---- RV64I ----
-        case ops.OP_LUI: { xw(RD(w), <u64><i64>imm); ep += 16; break; }
-        case ops.OP_AUIPC: { xw(RD(w), PC(ep, dbase, vbase) + <u64><i64>imm); ep += 16; break; }
+        case ops.OP_LUI: { xw(RD(w), <u64><i64>immAt(ep)); ep += 16; break; }
+        case ops.OP_AUIPC: { xw(RD(w), PC(ep, dbase, vbase) + <u64><i64>immAt(ep)); ep += 16; break; }
         case ops.OP_JAL: {
           let pc = PC(ep, dbase, vbase);
           xw(RD(w), pc + <u64>(stride(w) >> 2));
-          let o = offAt(ep, dbase) + imm;
-          if (<u32>o >= 4096) return leave(pc + <u64><i64>imm, maxk - left);
-          ep += <usize>(imm << 2);
+          let i = immAt(ep);
+          let o = offAt(ep, dbase) + i;
+          if (<u32>o >= 4096) return leave(pc + <u64><i64>i, maxk - left);
+          ep += <usize>(i << 2);
           break;
         }
         case ops.OP_JALR: {
-          let t = (xr(RS1(w)) + <u64><i64>imm) & ~<u64>1;
+          let t = (xr(RS1(w)) + <u64><i64>immAt(ep)) & ~<u64>1;
           xw(RD(w), PC(ep, dbase, vbase) + <u64>(stride(w) >> 2));
           if (((t ^ vbase) >> 12) != 0) return leave(t, maxk - left);
           ep = dbase + (<usize>(t - vbase) << 2);
           break;
         }
         case ops.OP_BEQ: {
-          if (xr(RS1(w)) == xr(RS2(w))) { let o = offAt(ep, dbase) + imm; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(imm << 2); }
+          if (xr(RS1(w)) == xr(RS2(w))) { let i = immAt(ep); let o = offAt(ep, dbase) + i; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(i << 2); }
           else ep += stride(w);
           break;
         }
         case ops.OP_BNE: {
-          if (xr(RS1(w)) != xr(RS2(w))) { let o = offAt(ep, dbase) + imm; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(imm << 2); }
+          if (xr(RS1(w)) != xr(RS2(w))) { let i = immAt(ep); let o = offAt(ep, dbase) + i; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(i << 2); }
           else ep += stride(w);
           break;
         }
         case ops.OP_BLT: {
-          if (<i64>xr(RS1(w)) < <i64>xr(RS2(w))) { let o = offAt(ep, dbase) + imm; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(imm << 2); }
+          if (<i64>xr(RS1(w)) < <i64>xr(RS2(w))) { let i = immAt(ep); let o = offAt(ep, dbase) + i; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(i << 2); }
           else ep += 16;
           break;
         }
         case ops.OP_BGE: {
-          if (<i64>xr(RS1(w)) >= <i64>xr(RS2(w))) { let o = offAt(ep, dbase) + imm; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(imm << 2); }
+          if (<i64>xr(RS1(w)) >= <i64>xr(RS2(w))) { let i = immAt(ep); let o = offAt(ep, dbase) + i; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(i << 2); }
           else ep += 16;
           break;
         }
         case ops.OP_BLTU: {
-          if (xr(RS1(w)) < xr(RS2(w))) { let o = offAt(ep, dbase) + imm; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(imm << 2); }
+          if (xr(RS1(w)) < xr(RS2(w))) { let i = immAt(ep); let o = offAt(ep, dbase) + i; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(i << 2); }
           else ep += 16;
           break;
         }
         case ops.OP_BGEU: {
-          if (xr(RS1(w)) >= xr(RS2(w))) { let o = offAt(ep, dbase) + imm; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(imm << 2); }
+          if (xr(RS1(w)) >= xr(RS2(w))) { let i = immAt(ep); let o = offAt(ep, dbase) + i; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(i << 2); }
           else ep += 16;
           break;
         }
 
         // Loads and stores: TLB hit → direct host access; miss, misaligned or device → mmu.ts.
-        case ops.OP_LB: { if (!ldX<i8>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_LH: { if (!ldX<i16>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_LW: { if (!ldX<i32>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_LD: { if (!ldX<u64>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_LBU: { if (!ldX<u8>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_LHU: { if (!ldX<u16>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_LWU: { if (!ldX<u32>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_SB: { if (!stX<u8>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_SH: { if (!stX<u16>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_SW: { if (!stX<u32>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_SD: { if (!stX<u64>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case tw.OP_C_LW: { if (!ldX<i32>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
-        case tw.OP_C_LD: { if (!ldX<u64>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
-        case tw.OP_C_SW: { if (!stX<u32>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
-        case tw.OP_C_SD: { if (!stX<u64>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
+        case ops.OP_LB: { if (!ldX<i8>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_LH: { if (!ldX<i16>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_LW: { if (!ldX<i32>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_LD: { if (!ldX<u64>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_LBU: { if (!ldX<u8>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_LHU: { if (!ldX<u16>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_LWU: { if (!ldX<u32>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_SB: { if (!stX<u8>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_SH: { if (!stX<u16>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_SW: { if (!stX<u32>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_SD: { if (!stX<u64>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case tw.OP_C_LW: { if (!ldX<i32>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
+        case tw.OP_C_LD: { if (!ldX<u64>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
+        case tw.OP_C_SW: { if (!stX<u32>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
+        case tw.OP_C_SD: { if (!stX<u64>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
 
-        case ops.OP_ADDI: { xw(RD(w), xr(RS1(w)) + <u64><i64>imm); ep += 16; break; }
-        case ops.OP_SLTI: { xw(RD(w), <i64>xr(RS1(w)) < <i64>imm ? 1 : 0); ep += 16; break; }
-        case ops.OP_SLTIU: { xw(RD(w), xr(RS1(w)) < <u64><i64>imm ? 1 : 0); ep += 16; break; }
-        case ops.OP_XORI: { xw(RD(w), xr(RS1(w)) ^ <u64><i64>imm); ep += 16; break; }
-        case ops.OP_ORI: { xw(RD(w), xr(RS1(w)) | <u64><i64>imm); ep += 16; break; }
-        case ops.OP_ANDI: { xw(RD(w), xr(RS1(w)) & <u64><i64>imm); ep += 16; break; }
-        case ops.OP_SLLI: { xw(RD(w), xr(RS1(w)) << <u64>imm); ep += 16; break; }
-        case ops.OP_SRLI: { xw(RD(w), xr(RS1(w)) >> <u64>imm); ep += 16; break; }
-        case ops.OP_SRAI: { xw(RD(w), <u64>(<i64>xr(RS1(w)) >> <i64>imm)); ep += 16; break; }
+        case ops.OP_ADDI: { xw(RD(w), xr(RS1(w)) + <u64><i64>immAt(ep)); ep += 16; break; }
+        case ops.OP_SLTI: { xw(RD(w), <i64>xr(RS1(w)) < <i64>immAt(ep) ? 1 : 0); ep += 16; break; }
+        case ops.OP_SLTIU: { xw(RD(w), xr(RS1(w)) < <u64><i64>immAt(ep) ? 1 : 0); ep += 16; break; }
+        case ops.OP_XORI: { xw(RD(w), xr(RS1(w)) ^ <u64><i64>immAt(ep)); ep += 16; break; }
+        case ops.OP_ORI: { xw(RD(w), xr(RS1(w)) | <u64><i64>immAt(ep)); ep += 16; break; }
+        case ops.OP_ANDI: { xw(RD(w), xr(RS1(w)) & <u64><i64>immAt(ep)); ep += 16; break; }
+        case ops.OP_SLLI: { xw(RD(w), xr(RS1(w)) << <u64>immAt(ep)); ep += 16; break; }
+        case ops.OP_SRLI: { xw(RD(w), xr(RS1(w)) >> <u64>immAt(ep)); ep += 16; break; }
+        case ops.OP_SRAI: { xw(RD(w), <u64>(<i64>xr(RS1(w)) >> <i64>immAt(ep))); ep += 16; break; }
         case ops.OP_ADD: { xw(RD(w), xr(RS1(w)) + xr(RS2(w))); ep += 16; break; }
         case ops.OP_SUB: { xw(RD(w), xr(RS1(w)) - xr(RS2(w))); ep += 16; break; }
         case ops.OP_SLL: { xw(RD(w), xr(RS1(w)) << (xr(RS2(w)) & 63)); ep += 16; break; }
@@ -265,10 +273,10 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
         case ops.OP_SRA: { xw(RD(w), <u64>(<i64>xr(RS1(w)) >> <i64>(xr(RS2(w)) & 63))); ep += 16; break; }
         case ops.OP_OR: { xw(RD(w), xr(RS1(w)) | xr(RS2(w))); ep += 16; break; }
         case ops.OP_AND: { xw(RD(w), xr(RS1(w)) & xr(RS2(w))); ep += 16; break; }
-        case ops.OP_ADDIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>imm)); ep += 16; break; }
-        case ops.OP_SLLIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) << <u32>imm)); ep += 16; break; }
-        case ops.OP_SRLIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) >> <u32>imm)); ep += 16; break; }
-        case ops.OP_SRAIW: { xw(RD(w), sx32(<u32>(<i32>xr(RS1(w)) >> imm))); ep += 16; break; }
+        case ops.OP_ADDIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>immAt(ep))); ep += 16; break; }
+        case ops.OP_SLLIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) << <u32>immAt(ep))); ep += 16; break; }
+        case ops.OP_SRLIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) >> <u32>immAt(ep))); ep += 16; break; }
+        case ops.OP_SRAIW: { xw(RD(w), sx32(<u32>(<i32>xr(RS1(w)) >> immAt(ep)))); ep += 16; break; }
         case ops.OP_ADDW: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>xr(RS2(w)))); ep += 16; break; }
         case ops.OP_SUBW: { xw(RD(w), sx32(<u32>xr(RS1(w)) - <u32>xr(RS2(w)))); ep += 16; break; }
         case ops.OP_SLLW: { xw(RD(w), sx32(<u32>xr(RS1(w)) << (<u32>xr(RS2(w)) & 31))); ep += 16; break; }
@@ -276,13 +284,13 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
         case ops.OP_SRAW: { xw(RD(w), sx32(<u32>(<i32>xr(RS1(w)) >> (<i32>xr(RS2(w)) & 31)))); ep += 16; break; }
 
         // The same operations from 2-byte instructions (twins.ts).
-        case tw.OP_C_ADDI: { xw(RD(w), xr(RS1(w)) + <u64><i64>imm); ep += 8; break; }
-        case tw.OP_C_ADDIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>imm)); ep += 8; break; }
-        case tw.OP_C_ANDI: { xw(RD(w), xr(RS1(w)) & <u64><i64>imm); ep += 8; break; }
-        case tw.OP_C_SLLI: { xw(RD(w), xr(RS1(w)) << <u64>imm); ep += 8; break; }
-        case tw.OP_C_SRLI: { xw(RD(w), xr(RS1(w)) >> <u64>imm); ep += 8; break; }
-        case tw.OP_C_SRAI: { xw(RD(w), <u64>(<i64>xr(RS1(w)) >> <i64>imm)); ep += 8; break; }
-        case tw.OP_C_LUI: { xw(RD(w), <u64><i64>imm); ep += 8; break; }
+        case tw.OP_C_ADDI: { xw(RD(w), xr(RS1(w)) + <u64><i64>immAt(ep)); ep += 8; break; }
+        case tw.OP_C_ADDIW: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>immAt(ep))); ep += 8; break; }
+        case tw.OP_C_ANDI: { xw(RD(w), xr(RS1(w)) & <u64><i64>immAt(ep)); ep += 8; break; }
+        case tw.OP_C_SLLI: { xw(RD(w), xr(RS1(w)) << <u64>immAt(ep)); ep += 8; break; }
+        case tw.OP_C_SRLI: { xw(RD(w), xr(RS1(w)) >> <u64>immAt(ep)); ep += 8; break; }
+        case tw.OP_C_SRAI: { xw(RD(w), <u64>(<i64>xr(RS1(w)) >> <i64>immAt(ep))); ep += 8; break; }
+        case tw.OP_C_LUI: { xw(RD(w), <u64><i64>immAt(ep)); ep += 8; break; }
         case tw.OP_C_ADD: { xw(RD(w), xr(RS1(w)) + xr(RS2(w))); ep += 8; break; }
         case tw.OP_C_SUB: { xw(RD(w), xr(RS1(w)) - xr(RS2(w))); ep += 8; break; }
         case tw.OP_C_XOR: { xw(RD(w), xr(RS1(w)) ^ xr(RS2(w))); ep += 8; break; }
@@ -293,16 +301,16 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
 
         // ---- fused ALU + conditional branch (fuse.ts): the branch only if budget is left ----
         case fz.OP_ADD_BR: { xw(RD(w), xr(RS1(w)) + xr(RS2(w))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_ADDI_BR: { xw(RD(w), xr(RS1(w)) + <u64><i64>imm); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_ADDIW_BR: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>imm)); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_ADDI_BR: { xw(RD(w), xr(RS1(w)) + <u64><i64>immAt(ep)); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_ADDIW_BR: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>immAt(ep))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
         case fz.OP_ADDW_BR: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>xr(RS2(w)))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
         case fz.OP_SUB_BR: { xw(RD(w), xr(RS1(w)) - xr(RS2(w))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
         case fz.OP_XOR_BR: { xw(RD(w), xr(RS1(w)) ^ xr(RS2(w))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
         case fz.OP_AND_BR: { xw(RD(w), xr(RS1(w)) & xr(RS2(w))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_ANDI_BR: { xw(RD(w), xr(RS1(w)) & <u64><i64>imm); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_SRLI_BR: { xw(RD(w), xr(RS1(w)) >> <u64>imm); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_SRLIW_BR: { xw(RD(w), sx32(<u32>xr(RS1(w)) >> <u32>imm)); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_SLLI_BR: { xw(RD(w), xr(RS1(w)) << <u64>imm); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_ANDI_BR: { xw(RD(w), xr(RS1(w)) & <u64><i64>immAt(ep)); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_SRLI_BR: { xw(RD(w), xr(RS1(w)) >> <u64>immAt(ep)); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_SRLIW_BR: { xw(RD(w), sx32(<u32>xr(RS1(w)) >> <u32>immAt(ep))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_SLLI_BR: { xw(RD(w), xr(RS1(w)) << <u64>immAt(ep)); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
         case fz.OP_OR_BR: { xw(RD(w), xr(RS1(w)) | xr(RS2(w))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
 
         // ---- M ----
@@ -362,23 +370,23 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
 
         // FP loads and stores, same TLB fast path as the integer ones. Stores need FS on;
         // loads take the fast path only when FS is already Dirty (nothing to mark).
-        case ops.OP_FLD: { if (!fldX<u64>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FLW: { if (!fldX<u32>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FSD: { if (!fstX<u64>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FSW: { if (!fstX<u32>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case tw.OP_C_FLD: { if (!fldX<u64>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
-        case tw.OP_C_FSD: { if (!fstX<u64>(w, imm, tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
+        case ops.OP_FLD: { if (!fldX<u64>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FLW: { if (!fldX<u32>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FSD: { if (!fstX<u64>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FSW: { if (!fstX<u32>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case tw.OP_C_FLD: { if (!fldX<u64>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
+        case tw.OP_C_FSD: { if (!fstX<u64>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
 
         // F/D in round-to-nearest (interp-fp.ts), FP variant only; the lean one hands them back.
-        case ops.OP_FADD_D: { if (!isFloat<T>() || !fpf.addD(w, imm, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FSUB_D: { if (!isFloat<T>() || !fpf.addD(w, imm, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FMUL_D: { if (!isFloat<T>() || !fpf.mulD(w, imm)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FDIV_D: { if (!isFloat<T>() || !fpf.divD(w, imm)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FSQRT_D: { if (!isFloat<T>() || !fpf.sqrtD(w, imm)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FMADD_D: { if (!isFloat<T>() || !fpf.fmaD(w, imm, false, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FMSUB_D: { if (!isFloat<T>() || !fpf.fmaD(w, imm, false, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FNMSUB_D: { if (!isFloat<T>() || !fpf.fmaD(w, imm, true, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FNMADD_D: { if (!isFloat<T>() || !fpf.fmaD(w, imm, true, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FADD_D: { if (!isFloat<T>() || !fpf.addD(w, immAt(ep), false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FSUB_D: { if (!isFloat<T>() || !fpf.addD(w, immAt(ep), true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FMUL_D: { if (!isFloat<T>() || !fpf.mulD(w, immAt(ep))) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FDIV_D: { if (!isFloat<T>() || !fpf.divD(w, immAt(ep))) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FSQRT_D: { if (!isFloat<T>() || !fpf.sqrtD(w, immAt(ep))) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FMADD_D: { if (!isFloat<T>() || !fpf.fmaD(w, immAt(ep), false, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FMSUB_D: { if (!isFloat<T>() || !fpf.fmaD(w, immAt(ep), false, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FNMSUB_D: { if (!isFloat<T>() || !fpf.fmaD(w, immAt(ep), true, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FNMADD_D: { if (!isFloat<T>() || !fpf.fmaD(w, immAt(ep), true, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
         case ops.OP_FSGNJ_D: { if (!isFloat<T>() || !fpf.sgnjD(w, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
         case ops.OP_FSGNJN_D: { if (!isFloat<T>() || !fpf.sgnjD(w, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
         case ops.OP_FSGNJX_D: { if (!isFloat<T>() || !fpf.sgnjD(w, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
@@ -391,28 +399,28 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
         case ops.OP_FMV_D_X: { if (!isFloat<T>() || !fpf.mvDX(w)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
         case ops.OP_FMV_X_W: { if (!isFloat<T>() || !fpf.mvXW(w)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
         case ops.OP_FMV_W_X: { if (!isFloat<T>() || !fpf.mvWX(w)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FCVT_D_W: { if (!isFloat<T>() || !fpf.cvtDX(w, imm, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FCVT_D_WU: { if (!isFloat<T>() || !fpf.cvtDX(w, imm, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FCVT_D_L: { if (!isFloat<T>() || !fpf.cvtDX(w, imm, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FCVT_D_LU: { if (!isFloat<T>() || !fpf.cvtDX(w, imm, 3)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FCVT_W_D: { if (!isFloat<T>() || !fpf.cvtXD(w, imm, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FCVT_WU_D: { if (!isFloat<T>() || !fpf.cvtXD(w, imm, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FCVT_L_D: { if (!isFloat<T>() || !fpf.cvtXD(w, imm, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FCVT_W_S: { if (!isFloat<T>() || !fpf.cvtXD(w, imm, 3)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FADD_S: { if (!isFloat<T>() || !fpf.arithS(w, imm, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FSUB_S: { if (!isFloat<T>() || !fpf.arithS(w, imm, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FMUL_S: { if (!isFloat<T>() || !fpf.arithS(w, imm, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FDIV_S: { if (!isFloat<T>() || !fpf.arithS(w, imm, 3)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FSQRT_S: { if (!isFloat<T>() || !fpf.arithS(w, imm, 4)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FMADD_S: { if (!isFloat<T>() || !fpf.fmaS(w, imm, false, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FMSUB_S: { if (!isFloat<T>() || !fpf.fmaS(w, imm, false, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FNMSUB_S: { if (!isFloat<T>() || !fpf.fmaS(w, imm, true, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FNMADD_S: { if (!isFloat<T>() || !fpf.fmaS(w, imm, true, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FCVT_D_S: { if (!isFloat<T>() || !fpf.cvtDS(w, imm)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FCVT_S_D: { if (!isFloat<T>() || !fpf.cvtSD(w, imm)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_CSRRW: { if (!isFloat<T>() || !fpf.fpCsr(w, imm, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_CSRRS: { if (!isFloat<T>() || !fpf.fpCsr(w, imm, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_CSRRC: { if (!isFloat<T>() || !fpf.fpCsr(w, imm, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FCVT_D_W: { if (!isFloat<T>() || !fpf.cvtDX(w, immAt(ep), 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FCVT_D_WU: { if (!isFloat<T>() || !fpf.cvtDX(w, immAt(ep), 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FCVT_D_L: { if (!isFloat<T>() || !fpf.cvtDX(w, immAt(ep), 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FCVT_D_LU: { if (!isFloat<T>() || !fpf.cvtDX(w, immAt(ep), 3)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FCVT_W_D: { if (!isFloat<T>() || !fpf.cvtXD(w, immAt(ep), 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FCVT_WU_D: { if (!isFloat<T>() || !fpf.cvtXD(w, immAt(ep), 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FCVT_L_D: { if (!isFloat<T>() || !fpf.cvtXD(w, immAt(ep), 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FCVT_W_S: { if (!isFloat<T>() || !fpf.cvtXD(w, immAt(ep), 3)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FADD_S: { if (!isFloat<T>() || !fpf.arithS(w, immAt(ep), 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FSUB_S: { if (!isFloat<T>() || !fpf.arithS(w, immAt(ep), 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FMUL_S: { if (!isFloat<T>() || !fpf.arithS(w, immAt(ep), 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FDIV_S: { if (!isFloat<T>() || !fpf.arithS(w, immAt(ep), 3)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FSQRT_S: { if (!isFloat<T>() || !fpf.arithS(w, immAt(ep), 4)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FMADD_S: { if (!isFloat<T>() || !fpf.fmaS(w, immAt(ep), false, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FMSUB_S: { if (!isFloat<T>() || !fpf.fmaS(w, immAt(ep), false, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FNMSUB_S: { if (!isFloat<T>() || !fpf.fmaS(w, immAt(ep), true, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FNMADD_S: { if (!isFloat<T>() || !fpf.fmaS(w, immAt(ep), true, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FCVT_D_S: { if (!isFloat<T>() || !fpf.cvtDS(w, immAt(ep))) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FCVT_S_D: { if (!isFloat<T>() || !fpf.cvtSD(w, immAt(ep))) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_CSRRW: { if (!isFloat<T>() || !fpf.fpCsr(w, immAt(ep), 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_CSRRS: { if (!isFloat<T>() || !fpf.fpCsr(w, immAt(ep), 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_CSRRC: { if (!isFloat<T>() || !fpf.fpCsr(w, immAt(ep), 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
 
         // FENCE orders memory for other harts and devices; one hart that performs every
         // access at once has nothing to wait for. (FENCE.I and SFENCE.VMA are other ops.)
