@@ -11,7 +11,8 @@
 // 8 for a compressed one, whose ops have ids of their own (twins.ts). Only jumps, branches
 // and fused pairs read the length from the entry. Register and TLB accesses use constant
 // load offsets (the register files' static addresses; the write TLB's fixed distance from
-// the read TLB), so they need no registers of their own.
+// the read TLB), and the block's constants sit in memory (BLOCK), so that the loop holds
+// little more than its cursor and count in registers.
 
 import * as ops from "./ops";
 import { XREGS, FREGS, mstatus, MSTATUS_FS, MSTATUS_SD } from "./state";
@@ -53,15 +54,15 @@ let brTarget: u64 = 0;
  * next entry address, or 0 when the branch leaves the page (its target in brTarget).
  * BEQ/BNE, BLT/BGE, BLTU/BGEU are consecutive op ids, the odd one negating the even.
  */
-@inline function branchAt(ep: usize, dbase: usize, vbase: u64): usize {
+@inline function branchAt(ep: usize): usize {
   let w = load<u32>(ep);
   let imm = load<i32>(ep, 4);
   let a = xr(RS1(w)), b = xr(RS2(w));
   let op = w & 0xff;
   let c = op < ops.OP_BLT ? a == b : op < ops.OP_BLTU ? <i64>a < <i64>b : a < b;
   if (c != ((op & 1) != 0)) {
-    let o = offAt(ep, dbase) + imm;
-    if (<u32>o >= 4096) { brTarget = vbase + <u64><i64>o; return 0; }
+    let o = offAt(ep) + imm;
+    if (<u32>o >= 4096) { brTarget = bVbase() + <u64><i64>o; return 0; }
     return ep + <usize>(imm << 2);
   }
   return ep + stride(w);
@@ -72,8 +73,8 @@ let brTarget: u64 = 0;
  * is offAt(ep) + imm; on the page (0..4095) its entry is ep + imm × 4, which does not wait
  * for the page's base addresses.
  */
-@inline function offAt(ep: usize, dbase: usize): i32 {
-  return <i32>((ep - dbase) >> 2);
+@inline function offAt(ep: usize): i32 {
+  return <i32>((ep - bDbase()) >> 2);
 }
 
 /**
@@ -93,9 +94,21 @@ let brTarget: u64 = 0;
   return 16 - ((w >> 26) & 8);
 }
 
+/**
+ * The block's constants (the slot and page it runs, the read TLB set, the budget), kept in
+ * memory at a static address rather than in registers: the loop needs them only on exits,
+ * taken branches and TLB lookups, and registers are what its cases run short of.
+ * interpImpl writes them on entry.
+ */
+const BLOCK: usize = memory.data(24, 8);
+@inline function bDbase(): usize { return load<u32>(BLOCK); }
+@inline function bTlb(): usize { return load<u32>(BLOCK, 4); }
+@inline function bVbase(): u64 { return load<u64>(BLOCK, 8); }
+@inline function bMaxk(): i32 { return load<i32>(BLOCK, 16); }
+
 /** The pc of the entry at ep in the slot at dbase for the page at vbase. */
-@inline function PC(ep: usize, dbase: usize, vbase: u64): u64 {
-  return vbase + <u64>((ep - dbase) >> 2);
+@inline function PC(ep: usize): u64 {
+  return bVbase() + <u64>((ep - bDbase()) >> 2);
 }
 
 @inline function xr(off: u32): u64 {
@@ -114,37 +127,37 @@ let brTarget: u64 = 0;
  * Loads a T at x[rs1] + imm into x[rd] (extended as T's signedness says) through the read
  * TLB. Returns false, having changed nothing, on a miss, a misaligned address or a device.
  */
-@inline function ldX<T>(w: u32, imm: i32, tr: usize): bool {
+@inline function ldX<T>(w: u32, imm: i32): bool {
   let a = xr(RS1(w)) + <u64><i64>imm;
-  let e = tr + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+  let e = bTlb() + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
   if (load<u64>(e) != (a & ~<u64>(0x1000 - sizeof<T>()))) return false;
   let v = load<T>(<usize>(a + load<u64>(e, 8)));
   xw(RD(w), isSigned<T>() ? <u64><i64>v : <u64>v);
   return true;
 }
 /** Stores the low T of x[rs2] at x[rs1] + imm through the write TLB, as ldX. */
-@inline function stX<T>(w: u32, imm: i32, tr: usize): bool {
+@inline function stX<T>(w: u32, imm: i32): bool {
   let a = xr(RS1(w)) + <u64><i64>imm;
-  let e = tr + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+  let e = bTlb() + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
   if (load<u64>(e, WSET) != (a & ~<u64>(0x1000 - sizeof<T>()))) return false;
   store<T>(<usize>(a + load<u64>(e, WSET + 8)), <T>xr(RS2(w)));
   return true;
 }
 /** flw/fld (T = u32/u64, NaN-boxed), only when FS is already Dirty (nothing to mark). */
-@inline function fldX<T>(w: u32, imm: i32, tr: usize): bool {
+@inline function fldX<T>(w: u32, imm: i32): bool {
   if ((mstatus & FS_SD) != FS_SD) return false;
   let a = xr(RS1(w)) + <u64><i64>imm;
-  let e = tr + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+  let e = bTlb() + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
   if (load<u64>(e) != (a & ~<u64>(0x1000 - sizeof<T>()))) return false;
   let v = <u64>load<T>(<usize>(a + load<u64>(e, 8)));
   store<u64>(<usize>RD(w), sizeof<T>() == 8 ? v : 0xffffffff00000000 | v, FREGS);
   return true;
 }
 /** fsw/fsd (T = u32/u64), when FS is on. */
-@inline function fstX<T>(w: u32, imm: i32, tr: usize): bool {
+@inline function fstX<T>(w: u32, imm: i32): bool {
   if ((mstatus & MSTATUS_FS) == 0) return false;
   let a = xr(RS1(w)) + <u64><i64>imm;
-  let e = tr + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+  let e = bTlb() + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
   if (load<u64>(e, WSET) != (a & ~<u64>(0x1000 - sizeof<T>()))) return false;
   store<T>(<usize>(a + load<u64>(e, WSET + 8)), <T>load<u64>(<usize>RS2(w), FREGS));
   return true;
@@ -176,8 +189,11 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
  * code runs the lean variant (T = i32) and exec.ts switches variants when FP work shows up.
  */
 @inline function interpImpl<T>(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
-  let tr = tlbRead;
-  // Counts down: the loop test is against zero, and the count so far is maxk - left.
+  store<u32>(BLOCK, dbase);
+  store<u32>(BLOCK, tlbRead, 4);
+  store<u64>(BLOCK, vbase, 8);
+  store<i32>(BLOCK, maxk, 16);
+  // Counts down: the loop test is against zero, and the count so far is bMaxk() - left.
   let left: i32 = maxk;
   // The cursor is the entry address; pc = vbase + (ep - dbase) / 4 is derived when needed.
   let ep = dbase + (<usize>(p - vbase) << 2);
@@ -186,73 +202,74 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
     left--;
     switch (w & 0xff) {
       case ops.OP_PAGE_END:
-      case ops.OP_CROSS: return leave(PC(ep, dbase, vbase), maxk - left - 1);
+      case ops.OP_CROSS: return leave(PC(ep), bMaxk() - left - 1);
         // ---- RV64I ----
         case ops.OP_LUI: { xw(RD(w), <u64><i64>immAt(ep)); ep += 16; break; }
-        case ops.OP_AUIPC: { xw(RD(w), PC(ep, dbase, vbase) + <u64><i64>immAt(ep)); ep += 16; break; }
+        case ops.OP_AUIPC: { xw(RD(w), PC(ep) + <u64><i64>immAt(ep)); ep += 16; break; }
         case ops.OP_JAL: {
-          let pc = PC(ep, dbase, vbase);
+          let pc = PC(ep);
           xw(RD(w), pc + <u64>(stride(w) >> 2));
           let i = immAt(ep);
-          let o = offAt(ep, dbase) + i;
-          if (<u32>o >= 4096) return leave(pc + <u64><i64>i, maxk - left);
+          let o = offAt(ep) + i;
+          if (<u32>o >= 4096) return leave(pc + <u64><i64>i, bMaxk() - left);
           ep += <usize>(i << 2);
           break;
         }
         case ops.OP_JALR: {
           let t = (xr(RS1(w)) + <u64><i64>immAt(ep)) & ~<u64>1;
-          xw(RD(w), PC(ep, dbase, vbase) + <u64>(stride(w) >> 2));
-          if (((t ^ vbase) >> 12) != 0) return leave(t, maxk - left);
-          ep = dbase + (<usize>(t - vbase) << 2);
+          xw(RD(w), PC(ep) + <u64>(stride(w) >> 2));
+          let vb = bVbase();
+          if (((t ^ vb) >> 12) != 0) return leave(t, bMaxk() - left);
+          ep = bDbase() + (<usize>(t - vb) << 2);
           break;
         }
         case ops.OP_BEQ: {
-          if (xr(RS1(w)) == xr(RS2(w))) { let i = immAt(ep); let o = offAt(ep, dbase) + i; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(i << 2); }
+          if (xr(RS1(w)) == xr(RS2(w))) { let i = immAt(ep); let o = offAt(ep) + i; if (<u32>o >= 4096) return leave(bVbase() + <u64><i64>o, bMaxk() - left); ep += <usize>(i << 2); }
           else ep += stride(w);
           break;
         }
         case ops.OP_BNE: {
-          if (xr(RS1(w)) != xr(RS2(w))) { let i = immAt(ep); let o = offAt(ep, dbase) + i; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(i << 2); }
+          if (xr(RS1(w)) != xr(RS2(w))) { let i = immAt(ep); let o = offAt(ep) + i; if (<u32>o >= 4096) return leave(bVbase() + <u64><i64>o, bMaxk() - left); ep += <usize>(i << 2); }
           else ep += stride(w);
           break;
         }
         case ops.OP_BLT: {
-          if (<i64>xr(RS1(w)) < <i64>xr(RS2(w))) { let i = immAt(ep); let o = offAt(ep, dbase) + i; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(i << 2); }
+          if (<i64>xr(RS1(w)) < <i64>xr(RS2(w))) { let i = immAt(ep); let o = offAt(ep) + i; if (<u32>o >= 4096) return leave(bVbase() + <u64><i64>o, bMaxk() - left); ep += <usize>(i << 2); }
           else ep += 16;
           break;
         }
         case ops.OP_BGE: {
-          if (<i64>xr(RS1(w)) >= <i64>xr(RS2(w))) { let i = immAt(ep); let o = offAt(ep, dbase) + i; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(i << 2); }
+          if (<i64>xr(RS1(w)) >= <i64>xr(RS2(w))) { let i = immAt(ep); let o = offAt(ep) + i; if (<u32>o >= 4096) return leave(bVbase() + <u64><i64>o, bMaxk() - left); ep += <usize>(i << 2); }
           else ep += 16;
           break;
         }
         case ops.OP_BLTU: {
-          if (xr(RS1(w)) < xr(RS2(w))) { let i = immAt(ep); let o = offAt(ep, dbase) + i; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(i << 2); }
+          if (xr(RS1(w)) < xr(RS2(w))) { let i = immAt(ep); let o = offAt(ep) + i; if (<u32>o >= 4096) return leave(bVbase() + <u64><i64>o, bMaxk() - left); ep += <usize>(i << 2); }
           else ep += 16;
           break;
         }
         case ops.OP_BGEU: {
-          if (xr(RS1(w)) >= xr(RS2(w))) { let i = immAt(ep); let o = offAt(ep, dbase) + i; if (<u32>o >= 4096) return leave(vbase + <u64><i64>o, maxk - left); ep += <usize>(i << 2); }
+          if (xr(RS1(w)) >= xr(RS2(w))) { let i = immAt(ep); let o = offAt(ep) + i; if (<u32>o >= 4096) return leave(bVbase() + <u64><i64>o, bMaxk() - left); ep += <usize>(i << 2); }
           else ep += 16;
           break;
         }
 
         // Loads and stores: TLB hit → direct host access; miss, misaligned or device → mmu.ts.
-        case ops.OP_LB: { if (!ldX<i8>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_LH: { if (!ldX<i16>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_LW: { if (!ldX<i32>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_LD: { if (!ldX<u64>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_LBU: { if (!ldX<u8>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_LHU: { if (!ldX<u16>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_LWU: { if (!ldX<u32>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_SB: { if (!stX<u8>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_SH: { if (!stX<u16>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_SW: { if (!stX<u32>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_SD: { if (!stX<u64>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case tw.OP_C_LW: { if (!ldX<i32>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
-        case tw.OP_C_LD: { if (!ldX<u64>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
-        case tw.OP_C_SW: { if (!stX<u32>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
-        case tw.OP_C_SD: { if (!stX<u64>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
+        case ops.OP_LB: { if (!ldX<i8>(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_LH: { if (!ldX<i16>(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_LW: { if (!ldX<i32>(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_LD: { if (!ldX<u64>(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_LBU: { if (!ldX<u8>(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_LHU: { if (!ldX<u16>(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_LWU: { if (!ldX<u32>(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_SB: { if (!stX<u8>(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_SH: { if (!stX<u16>(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_SW: { if (!stX<u32>(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_SD: { if (!stX<u64>(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case tw.OP_C_LW: { if (!ldX<i32>(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 8; break; }
+        case tw.OP_C_LD: { if (!ldX<u64>(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 8; break; }
+        case tw.OP_C_SW: { if (!stX<u32>(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 8; break; }
+        case tw.OP_C_SD: { if (!stX<u64>(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 8; break; }
 
         case ops.OP_ADDI: { xw(RD(w), xr(RS1(w)) + <u64><i64>immAt(ep)); ep += 16; break; }
         case ops.OP_SLTI: { xw(RD(w), <i64>xr(RS1(w)) < <i64>immAt(ep) ? 1 : 0); ep += 16; break; }
@@ -300,18 +317,18 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
         case tw.OP_C_SUBW: { xw(RD(w), sx32(<u32>xr(RS1(w)) - <u32>xr(RS2(w)))); ep += 8; break; }
 
         // ---- fused ALU + conditional branch (fuse.ts): the branch only if budget is left ----
-        case fz.OP_ADD_BR: { xw(RD(w), xr(RS1(w)) + xr(RS2(w))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_ADDI_BR: { xw(RD(w), xr(RS1(w)) + <u64><i64>immAt(ep)); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_ADDIW_BR: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>immAt(ep))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_ADDW_BR: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>xr(RS2(w)))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_SUB_BR: { xw(RD(w), xr(RS1(w)) - xr(RS2(w))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_XOR_BR: { xw(RD(w), xr(RS1(w)) ^ xr(RS2(w))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_AND_BR: { xw(RD(w), xr(RS1(w)) & xr(RS2(w))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_ANDI_BR: { xw(RD(w), xr(RS1(w)) & <u64><i64>immAt(ep)); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_SRLI_BR: { xw(RD(w), xr(RS1(w)) >> <u64>immAt(ep)); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_SRLIW_BR: { xw(RD(w), sx32(<u32>xr(RS1(w)) >> <u32>immAt(ep))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_SLLI_BR: { xw(RD(w), xr(RS1(w)) << <u64>immAt(ep)); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
-        case fz.OP_OR_BR: { xw(RD(w), xr(RS1(w)) | xr(RS2(w))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep, dbase, vbase); if (n == 0) return leave(brTarget, maxk - left); ep = n; break; }
+        case fz.OP_ADD_BR: { xw(RD(w), xr(RS1(w)) + xr(RS2(w))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep); if (n == 0) return leave(brTarget, bMaxk() - left); ep = n; break; }
+        case fz.OP_ADDI_BR: { xw(RD(w), xr(RS1(w)) + <u64><i64>immAt(ep)); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep); if (n == 0) return leave(brTarget, bMaxk() - left); ep = n; break; }
+        case fz.OP_ADDIW_BR: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>immAt(ep))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep); if (n == 0) return leave(brTarget, bMaxk() - left); ep = n; break; }
+        case fz.OP_ADDW_BR: { xw(RD(w), sx32(<u32>xr(RS1(w)) + <u32>xr(RS2(w)))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep); if (n == 0) return leave(brTarget, bMaxk() - left); ep = n; break; }
+        case fz.OP_SUB_BR: { xw(RD(w), xr(RS1(w)) - xr(RS2(w))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep); if (n == 0) return leave(brTarget, bMaxk() - left); ep = n; break; }
+        case fz.OP_XOR_BR: { xw(RD(w), xr(RS1(w)) ^ xr(RS2(w))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep); if (n == 0) return leave(brTarget, bMaxk() - left); ep = n; break; }
+        case fz.OP_AND_BR: { xw(RD(w), xr(RS1(w)) & xr(RS2(w))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep); if (n == 0) return leave(brTarget, bMaxk() - left); ep = n; break; }
+        case fz.OP_ANDI_BR: { xw(RD(w), xr(RS1(w)) & <u64><i64>immAt(ep)); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep); if (n == 0) return leave(brTarget, bMaxk() - left); ep = n; break; }
+        case fz.OP_SRLI_BR: { xw(RD(w), xr(RS1(w)) >> <u64>immAt(ep)); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep); if (n == 0) return leave(brTarget, bMaxk() - left); ep = n; break; }
+        case fz.OP_SRLIW_BR: { xw(RD(w), sx32(<u32>xr(RS1(w)) >> <u32>immAt(ep))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep); if (n == 0) return leave(brTarget, bMaxk() - left); ep = n; break; }
+        case fz.OP_SLLI_BR: { xw(RD(w), xr(RS1(w)) << <u64>immAt(ep)); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep); if (n == 0) return leave(brTarget, bMaxk() - left); ep = n; break; }
+        case fz.OP_OR_BR: { xw(RD(w), xr(RS1(w)) | xr(RS2(w))); ep += stride(w); if (left <= 0) break; left--; let n = branchAt(ep); if (n == 0) return leave(brTarget, bMaxk() - left); ep = n; break; }
 
         // ---- M ----
         case ops.OP_MUL: { xw(RD(w), xr(RS1(w)) * xr(RS2(w))); ep += 16; break; }
@@ -370,63 +387,63 @@ export function interpFp(dbase: usize, vbase: u64, p: u64, maxk: i32): u32 {
 
         // FP loads and stores, same TLB fast path as the integer ones. Stores need FS on;
         // loads take the fast path only when FS is already Dirty (nothing to mark).
-        case ops.OP_FLD: { if (!fldX<u64>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FLW: { if (!fldX<u32>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FSD: { if (!fstX<u64>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FSW: { if (!fstX<u32>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case tw.OP_C_FLD: { if (!fldX<u64>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
-        case tw.OP_C_FSD: { if (!fstX<u64>(w, immAt(ep), tr)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 8; break; }
+        case ops.OP_FLD: { if (!fldX<u64>(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FLW: { if (!fldX<u32>(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FSD: { if (!fstX<u64>(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FSW: { if (!fstX<u32>(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case tw.OP_C_FLD: { if (!fldX<u64>(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 8; break; }
+        case tw.OP_C_FSD: { if (!fstX<u64>(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 8; break; }
 
         // F/D in round-to-nearest (interp-fp.ts), FP variant only; the lean one hands them back.
-        case ops.OP_FADD_D: { if (!isFloat<T>() || !fpf.addD(w, immAt(ep), false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FSUB_D: { if (!isFloat<T>() || !fpf.addD(w, immAt(ep), true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FMUL_D: { if (!isFloat<T>() || !fpf.mulD(w, immAt(ep))) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FDIV_D: { if (!isFloat<T>() || !fpf.divD(w, immAt(ep))) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FSQRT_D: { if (!isFloat<T>() || !fpf.sqrtD(w, immAt(ep))) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FMADD_D: { if (!isFloat<T>() || !fpf.fmaD(w, immAt(ep), false, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FMSUB_D: { if (!isFloat<T>() || !fpf.fmaD(w, immAt(ep), false, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FNMSUB_D: { if (!isFloat<T>() || !fpf.fmaD(w, immAt(ep), true, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FNMADD_D: { if (!isFloat<T>() || !fpf.fmaD(w, immAt(ep), true, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FSGNJ_D: { if (!isFloat<T>() || !fpf.sgnjD(w, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FSGNJN_D: { if (!isFloat<T>() || !fpf.sgnjD(w, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FSGNJX_D: { if (!isFloat<T>() || !fpf.sgnjD(w, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FMIN_D: { if (!isFloat<T>() || !fpf.minMaxD(w, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FMAX_D: { if (!isFloat<T>() || !fpf.minMaxD(w, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FEQ_D: { if (!isFloat<T>() || !fpf.cmpD(w, 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FLT_D: { if (!isFloat<T>() || !fpf.cmpD(w, 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FLE_D: { if (!isFloat<T>() || !fpf.cmpD(w, 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FMV_X_D: { if (!isFloat<T>() || !fpf.mvXD(w)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FMV_D_X: { if (!isFloat<T>() || !fpf.mvDX(w)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FMV_X_W: { if (!isFloat<T>() || !fpf.mvXW(w)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FMV_W_X: { if (!isFloat<T>() || !fpf.mvWX(w)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FCVT_D_W: { if (!isFloat<T>() || !fpf.cvtDX(w, immAt(ep), 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FCVT_D_WU: { if (!isFloat<T>() || !fpf.cvtDX(w, immAt(ep), 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FCVT_D_L: { if (!isFloat<T>() || !fpf.cvtDX(w, immAt(ep), 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FCVT_D_LU: { if (!isFloat<T>() || !fpf.cvtDX(w, immAt(ep), 3)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FCVT_W_D: { if (!isFloat<T>() || !fpf.cvtXD(w, immAt(ep), 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FCVT_WU_D: { if (!isFloat<T>() || !fpf.cvtXD(w, immAt(ep), 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FCVT_L_D: { if (!isFloat<T>() || !fpf.cvtXD(w, immAt(ep), 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FCVT_W_S: { if (!isFloat<T>() || !fpf.cvtXD(w, immAt(ep), 3)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FADD_S: { if (!isFloat<T>() || !fpf.arithS(w, immAt(ep), 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FSUB_S: { if (!isFloat<T>() || !fpf.arithS(w, immAt(ep), 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FMUL_S: { if (!isFloat<T>() || !fpf.arithS(w, immAt(ep), 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FDIV_S: { if (!isFloat<T>() || !fpf.arithS(w, immAt(ep), 3)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FSQRT_S: { if (!isFloat<T>() || !fpf.arithS(w, immAt(ep), 4)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FMADD_S: { if (!isFloat<T>() || !fpf.fmaS(w, immAt(ep), false, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FMSUB_S: { if (!isFloat<T>() || !fpf.fmaS(w, immAt(ep), false, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FNMSUB_S: { if (!isFloat<T>() || !fpf.fmaS(w, immAt(ep), true, false)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FNMADD_S: { if (!isFloat<T>() || !fpf.fmaS(w, immAt(ep), true, true)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FCVT_D_S: { if (!isFloat<T>() || !fpf.cvtDS(w, immAt(ep))) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_FCVT_S_D: { if (!isFloat<T>() || !fpf.cvtSD(w, immAt(ep))) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_CSRRW: { if (!isFloat<T>() || !fpf.fpCsr(w, immAt(ep), 0)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_CSRRS: { if (!isFloat<T>() || !fpf.fpCsr(w, immAt(ep), 1)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
-        case ops.OP_CSRRC: { if (!isFloat<T>() || !fpf.fpCsr(w, immAt(ep), 2)) return slow(PC(ep, dbase, vbase), maxk - left); ep += 16; break; }
+        case ops.OP_FADD_D: { if (!isFloat<T>() || !fpf.addD(w, immAt(ep), false)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FSUB_D: { if (!isFloat<T>() || !fpf.addD(w, immAt(ep), true)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FMUL_D: { if (!isFloat<T>() || !fpf.mulD(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FDIV_D: { if (!isFloat<T>() || !fpf.divD(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FSQRT_D: { if (!isFloat<T>() || !fpf.sqrtD(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FMADD_D: { if (!isFloat<T>() || !fpf.fmaD(w, immAt(ep), false, false)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FMSUB_D: { if (!isFloat<T>() || !fpf.fmaD(w, immAt(ep), false, true)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FNMSUB_D: { if (!isFloat<T>() || !fpf.fmaD(w, immAt(ep), true, false)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FNMADD_D: { if (!isFloat<T>() || !fpf.fmaD(w, immAt(ep), true, true)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FSGNJ_D: { if (!isFloat<T>() || !fpf.sgnjD(w, 0)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FSGNJN_D: { if (!isFloat<T>() || !fpf.sgnjD(w, 1)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FSGNJX_D: { if (!isFloat<T>() || !fpf.sgnjD(w, 2)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FMIN_D: { if (!isFloat<T>() || !fpf.minMaxD(w, true)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FMAX_D: { if (!isFloat<T>() || !fpf.minMaxD(w, false)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FEQ_D: { if (!isFloat<T>() || !fpf.cmpD(w, 0)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FLT_D: { if (!isFloat<T>() || !fpf.cmpD(w, 1)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FLE_D: { if (!isFloat<T>() || !fpf.cmpD(w, 2)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FMV_X_D: { if (!isFloat<T>() || !fpf.mvXD(w)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FMV_D_X: { if (!isFloat<T>() || !fpf.mvDX(w)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FMV_X_W: { if (!isFloat<T>() || !fpf.mvXW(w)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FMV_W_X: { if (!isFloat<T>() || !fpf.mvWX(w)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FCVT_D_W: { if (!isFloat<T>() || !fpf.cvtDX(w, immAt(ep), 0)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FCVT_D_WU: { if (!isFloat<T>() || !fpf.cvtDX(w, immAt(ep), 1)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FCVT_D_L: { if (!isFloat<T>() || !fpf.cvtDX(w, immAt(ep), 2)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FCVT_D_LU: { if (!isFloat<T>() || !fpf.cvtDX(w, immAt(ep), 3)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FCVT_W_D: { if (!isFloat<T>() || !fpf.cvtXD(w, immAt(ep), 0)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FCVT_WU_D: { if (!isFloat<T>() || !fpf.cvtXD(w, immAt(ep), 1)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FCVT_L_D: { if (!isFloat<T>() || !fpf.cvtXD(w, immAt(ep), 2)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FCVT_W_S: { if (!isFloat<T>() || !fpf.cvtXD(w, immAt(ep), 3)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FADD_S: { if (!isFloat<T>() || !fpf.arithS(w, immAt(ep), 0)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FSUB_S: { if (!isFloat<T>() || !fpf.arithS(w, immAt(ep), 1)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FMUL_S: { if (!isFloat<T>() || !fpf.arithS(w, immAt(ep), 2)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FDIV_S: { if (!isFloat<T>() || !fpf.arithS(w, immAt(ep), 3)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FSQRT_S: { if (!isFloat<T>() || !fpf.arithS(w, immAt(ep), 4)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FMADD_S: { if (!isFloat<T>() || !fpf.fmaS(w, immAt(ep), false, false)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FMSUB_S: { if (!isFloat<T>() || !fpf.fmaS(w, immAt(ep), false, true)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FNMSUB_S: { if (!isFloat<T>() || !fpf.fmaS(w, immAt(ep), true, false)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FNMADD_S: { if (!isFloat<T>() || !fpf.fmaS(w, immAt(ep), true, true)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FCVT_D_S: { if (!isFloat<T>() || !fpf.cvtDS(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_FCVT_S_D: { if (!isFloat<T>() || !fpf.cvtSD(w, immAt(ep))) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_CSRRW: { if (!isFloat<T>() || !fpf.fpCsr(w, immAt(ep), 0)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_CSRRS: { if (!isFloat<T>() || !fpf.fpCsr(w, immAt(ep), 1)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
+        case ops.OP_CSRRC: { if (!isFloat<T>() || !fpf.fpCsr(w, immAt(ep), 2)) return slow(PC(ep), bMaxk() - left); ep += 16; break; }
 
         // FENCE orders memory for other harts and devices; one hart that performs every
         // access at once has nothing to wait for. (FENCE.I and SFENCE.VMA are other ops.)
         case ops.OP_FENCE: { ep += 16; break; }
-        default: return slow(PC(ep, dbase, vbase), maxk - left);
+        default: return slow(PC(ep), bMaxk() - left);
     }
   }
-  return leave(PC(ep, dbase, vbase), maxk - left);
+  return leave(PC(ep), bMaxk() - left);
 }
