@@ -4,7 +4,8 @@
 // a 4-byte instruction, 8 after a 2-byte one) instead of reading the length from the entry
 // it just loaded, which takes a load and four ALU operations off the dependency chain that
 // runs from one instruction to the next. Twins exist only in the cache (exec.ts stores
-// twinOf(decode(raw))); the decoder and everything outside interp.ts see base ops (baseOp).
+// twinOf(decode(raw))); the decoder and everything outside interp.ts see base ops (exec.ts
+// and fuse.ts map cache ids back with untwin).
 // Control transfers (jumps, branches, ebreak) have no twins: they read the length as before.
 
 import * as ops from "./ops";
