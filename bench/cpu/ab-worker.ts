@@ -1,0 +1,33 @@
+// bench/cpu A/B worker: runs the bench ELF on two hart builds (hartA.wasm, hartB.wasm) in
+// alternating slices inside workerd, so that both see the same machine over time.
+// POST /?reps=N&slice=S with the ELF as the body → JSON {insns, totals: [msA, msB],
+// kernels: [{kernel: ms}, {kernel: ms}]}. One untimed repetition runs first (tier-up).
+//
+// Timing is performance.now() around each slice: ab.ts runs this worker under the plain
+// `workerd serve`, where the clock advances during compute (Miniflare's does not).
+
+import hartA from "./hartA.wasm";
+import hartB from "./hartB.wasm";
+import { BareMetalMachine } from "../../src/machine/baremetal.js";
+import { interleave } from "./ab-core.js";
+
+export default {
+  async fetch(req: Request): Promise<Response> {
+    if (req.method !== "POST") return new Response("ok");
+    const url = new URL(req.url);
+    const reps = Number(url.searchParams.get("reps") ?? "2");
+    const slice = BigInt(url.searchParams.get("slice") ?? "5000000");
+    const elf = new Uint8Array(await req.arrayBuffer());
+    const make = (mod: WebAssembly.Module, onLine: (line: string) => void) => {
+      let line: number[] = [];
+      const m = new BareMetalMachine(mod, {
+        memoryMiB: 64,
+        console: { write: (b) => { for (const x of b) { if (x === 10) { onLine(String.fromCharCode(...line)); line = []; } else line.push(x); } } },
+      });
+      m.loadBytes(elf);
+      return m;
+    };
+    const result = interleave([hartA as WebAssembly.Module, hartB as WebAssembly.Module], make, reps, slice, () => performance.now());
+    return Response.json(result);
+  },
+};
