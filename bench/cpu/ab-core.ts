@@ -4,7 +4,7 @@
 // (the last "kernel NAME:" line the program printed before it). On a shared, noisy host
 // both builds see the same spells, which alternating whole runs do not.
 
-import type { BareMetalMachine } from "../../src/machine/baremetal.js";
+import { BareMetalMachine } from "../../src/machine/baremetal.js";
 
 export interface AbResult {
   /** Instructions of one repetition (the same for both builds, or the run is wrong). */
@@ -17,13 +17,21 @@ export interface AbResult {
 
 const KERNELS = ["int", "mem", "sort", "muldiv", "fp"];
 
-/**
- * Runs reps + 1 repetitions (the first untimed: the engine tiers up) of both builds.
- * `make` builds a machine with the program loaded whose console lines go to onLine.
- */
+/** A machine of hart build `mod` with the program loaded; its console lines go to onLine. */
+function machine(mod: WebAssembly.Module, elf: Uint8Array, onLine: (line: string) => void): BareMetalMachine {
+  let line: number[] = [];
+  const m = new BareMetalMachine(mod, {
+    memoryMiB: 64,
+    console: { write: (b) => { for (const x of b) { if (x === 10) { onLine(String.fromCharCode(...line)); line = []; } else line.push(x); } } },
+  });
+  m.loadBytes(elf);
+  return m;
+}
+
+/** Runs reps + 1 repetitions of the ELF (the first untimed: the engine tiers up) on both builds. */
 export function interleave(
   mods: [WebAssembly.Module, WebAssembly.Module],
-  make: (mod: WebAssembly.Module, onLine: (line: string) => void) => BareMetalMachine,
+  elf: Uint8Array,
   reps: number,
   slice: bigint,
   now: () => number,
@@ -35,7 +43,7 @@ export function interleave(
     // The kernel running now: the one after the last result line seen.
     const current = [0, 0];
     const output: [string[], string[]] = [[], []];
-    const machines = mods.map((mod, i) => make(mod, (line) => {
+    const machines = mods.map((mod, i) => machine(mod, elf, (line) => {
       output[i]!.push(line);
       if (/^kernel \w+:/.test(line)) current[i]!++;
     }));

@@ -8,7 +8,6 @@
 
 import hartA from "./hartA.wasm";
 import hartB from "./hartB.wasm";
-import { BareMetalMachine } from "../../src/machine/baremetal.js";
 import { interleave } from "./ab-core.js";
 
 export default {
@@ -18,16 +17,7 @@ export default {
     const reps = Number(url.searchParams.get("reps") ?? "2");
     const slice = BigInt(url.searchParams.get("slice") ?? "5000000");
     const elf = new Uint8Array(await req.arrayBuffer());
-    const make = (mod: WebAssembly.Module, onLine: (line: string) => void) => {
-      let line: number[] = [];
-      const m = new BareMetalMachine(mod, {
-        memoryMiB: 64,
-        console: { write: (b) => { for (const x of b) { if (x === 10) { onLine(String.fromCharCode(...line)); line = []; } else line.push(x); } } },
-      });
-      m.loadBytes(elf);
-      return m;
-    };
-    const result = interleave([hartA as WebAssembly.Module, hartB as WebAssembly.Module], make, reps, slice, () => performance.now());
+    const result = interleave([hartA as WebAssembly.Module, hartB as WebAssembly.Module], elf, reps, slice, () => performance.now());
     return Response.json(result);
   },
 };

@@ -21,7 +21,6 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { BareMetalMachine } from "../../src/machine/baremetal.ts";
 import { interleave, type AbResult } from "./ab-core.ts";
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -50,15 +49,7 @@ const elf = readFileSync(elfPath);
 const mods = files.map((f) => new WebAssembly.Module(readFileSync(f))) as [WebAssembly.Module, WebAssembly.Module];
 
 function inNode(): AbResult {
-  return interleave(mods, (mod, onLine) => {
-    let line: number[] = [];
-    const m = new BareMetalMachine(mod, {
-      memoryMiB: 64,
-      console: { write: (b) => { for (const x of b) { if (x === 10) { onLine(String.fromCharCode(...line)); line = []; } else line.push(x); } } },
-    });
-    m.loadBytes(elf);
-    return m;
-  }, reps, slice, () => performance.now());
+  return interleave(mods, elf, reps, slice, () => performance.now());
 }
 
 async function freePort(): Promise<number> {

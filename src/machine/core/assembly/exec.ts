@@ -17,8 +17,8 @@ import { readHost } from "./memory";
 import { updateTimerLines, nextTimerClock } from "./timer";
 import { slotFor, crossSlot } from "./decodecache";
 import { decode } from "./decode";
-import { fuseAround, unfuse } from "./fuse";
-import { twinOf, untwin } from "./twins";
+import { fuseAround, baseOp } from "./fuse";
+import { twinOf } from "./twins";
 import { execSystem, SYS_EXCEPTION, SYS_DONE, STOP_BUDGET, STOP_WFI, STOP_OOM } from "./system";
 import { execFp, fastFp } from "./fp";
 import { execAtomic } from "./atomic";
@@ -126,7 +126,7 @@ export function run(budget: u64): u32 {
       let ep = dbase + (<usize>off << 2);
       let w = load<u32>(ep);
       let imm = load<i32>(ep, 4);
-      let op = untwin(unfuse(w & 0xff));
+      let op = baseOp(w & 0xff);
       if (op == ops.OP_NONE) {
         // First execution at this offset: decode it (the straddling case was handled above).
         let raw = <u32>load<u16>(fh + off);

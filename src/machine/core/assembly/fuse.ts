@@ -50,7 +50,7 @@ function pairOf(a: u32, b: u32): u32 {
 }
 
 /** The plain op of a (possibly) fused id. */
-export function unfuse(op: u32): u32 {
+function unfuse(op: u32): u32 {
   switch (op) {
     case OP_ADD_BR: return ops.OP_ADD;
     case OP_ADDI_BR: return ops.OP_ADDI;
@@ -72,6 +72,11 @@ export function unfuse(op: u32): u32 {
   return op >= ops.OP_BEQ && op <= ops.OP_BGEU;
 }
 
+/** The decoder's op for any id the cache holds (a fused pair's first half, a twin, or plain). */
+export function baseOp(op: u32): u32 {
+  return untwin(unfuse(op));
+}
+
 /** Fuses the entry at e (compressed or not, as its length must say) with a successor of op b. */
 function tryFuse(e: usize, compressed: bool, b: u32): void {
   let w = load<u32>(e);
@@ -90,6 +95,6 @@ export function fuseAround(dbase: usize, off: u32): void {
   // The instruction after, if already decoded (a fused one pairs as its plain op).
   let next = off + ((w & COMPRESSED_FLAG) != 0 ? 2 : 4);
   if (next >= 4096) return;
-  let f = pairOf(op, unfuse(load<u32>(dbase + (<usize>next << 2)) & 0xff));
+  let f = pairOf(op, baseOp(load<u32>(dbase + (<usize>next << 2)) & 0xff));
   if (f != 0) store<u8>(e, <u8>f);
 }

@@ -123,14 +123,26 @@ const BLOCK: usize = memory.data(24, 8);
 @inline function RS2(w: u32): u32 { return (w >> 16) & 0xf8; }
 @inline function sx32(v: u32): u64 { return <u64><i64><i32>v; }
 
+/** The read-TLB entry for address a; its write-TLB entry is WSET bytes further. */
+@inline function entryOf(a: u64): usize {
+  return bTlb() + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
+}
+/**
+ * The tag an entry must hold for a T-sized access at a to hit: a's page, with a's low bits
+ * kept where they make the access misaligned (then no tag matches).
+ */
+@inline function tagOf<T>(a: u64): u64 {
+  return a & ~<u64>(0x1000 - sizeof<T>());
+}
+
 /**
  * Loads a T at x[rs1] + imm into x[rd] (extended as T's signedness says) through the read
  * TLB. Returns false, having changed nothing, on a miss, a misaligned address or a device.
  */
 @inline function ldX<T>(w: u32, imm: i32): bool {
   let a = xr(RS1(w)) + <u64><i64>imm;
-  let e = bTlb() + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-  if (load<u64>(e) != (a & ~<u64>(0x1000 - sizeof<T>()))) return false;
+  let e = entryOf(a);
+  if (load<u64>(e) != tagOf<T>(a)) return false;
   let v = load<T>(<usize>(a + load<u64>(e, 8)));
   xw(RD(w), isSigned<T>() ? <u64><i64>v : <u64>v);
   return true;
@@ -138,8 +150,8 @@ const BLOCK: usize = memory.data(24, 8);
 /** Stores the low T of x[rs2] at x[rs1] + imm through the write TLB, as ldX. */
 @inline function stX<T>(w: u32, imm: i32): bool {
   let a = xr(RS1(w)) + <u64><i64>imm;
-  let e = bTlb() + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-  if (load<u64>(e, WSET) != (a & ~<u64>(0x1000 - sizeof<T>()))) return false;
+  let e = entryOf(a);
+  if (load<u64>(e, WSET) != tagOf<T>(a)) return false;
   store<T>(<usize>(a + load<u64>(e, WSET + 8)), <T>xr(RS2(w)));
   return true;
 }
@@ -147,8 +159,8 @@ const BLOCK: usize = memory.data(24, 8);
 @inline function fldX<T>(w: u32, imm: i32): bool {
   if ((mstatus & FS_SD) != FS_SD) return false;
   let a = xr(RS1(w)) + <u64><i64>imm;
-  let e = bTlb() + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-  if (load<u64>(e) != (a & ~<u64>(0x1000 - sizeof<T>()))) return false;
+  let e = entryOf(a);
+  if (load<u64>(e) != tagOf<T>(a)) return false;
   let v = <u64>load<T>(<usize>(a + load<u64>(e, 8)));
   store<u64>(<usize>RD(w), sizeof<T>() == 8 ? v : 0xffffffff00000000 | v, FREGS);
   return true;
@@ -157,8 +169,8 @@ const BLOCK: usize = memory.data(24, 8);
 @inline function fstX<T>(w: u32, imm: i32): bool {
   if ((mstatus & MSTATUS_FS) == 0) return false;
   let a = xr(RS1(w)) + <u64><i64>imm;
-  let e = bTlb() + (<usize>(<u32>(a >> 12) & TLB_MASK) << TLB_ENTRY_SHIFT);
-  if (load<u64>(e, WSET) != (a & ~<u64>(0x1000 - sizeof<T>()))) return false;
+  let e = entryOf(a);
+  if (load<u64>(e, WSET) != tagOf<T>(a)) return false;
   store<T>(<usize>(a + load<u64>(e, WSET + 8)), <T>load<u64>(<usize>RS2(w), FREGS));
   return true;
 }

@@ -15,16 +15,18 @@ export const TLB_MASK: u32 = TLB_ENTRIES - 1;
 export const TLB_ENTRY_SHIFT: u32 = 4;
 const ENTRY_BYTES: usize = 1 << TLB_ENTRY_SHIFT;
 const SET_BYTES: usize = <usize>TLB_ENTRIES << TLB_ENTRY_SHIFT;
-/**
- * The write set of a data privilege sits this far past its read set (setNo: kind × 3 +
- * privilege, and both follow the same data privilege), so tlbWrite == tlbRead +
- * WRITE_SET_OFFSET always and the fast interpreter reaches both from one base register.
- */
-export const WRITE_SET_OFFSET: usize = 3 * SET_BYTES;
 const LOG_CAP: u32 = 512;
 const KIND_FETCH: u32 = 0;
 const KIND_READ: u32 = 1;
 const KIND_WRITE: u32 = 2;
+/** Sets per kind: one per privilege level (U, S, M; setIndex). */
+const PRIV_SETS: u32 = 3;
+/**
+ * The write set of a data privilege sits this far past its read set (setNo: kind ×
+ * PRIV_SETS + privilege, and tlbSelect gives both the same data privilege), so tlbWrite == tlbRead +
+ * WRITE_SET_OFFSET always and the fast interpreter reaches both from one base address.
+ */
+export const WRITE_SET_OFFSET: usize = <usize>((KIND_WRITE - KIND_READ) * PRIV_SETS) * SET_BYTES;
 /** Entry field: physical frame index, NO_FRAME when not RAM. */
 export const NO_FRAME: u32 = 0xffffffff;
 const INVALID: u64 = 0xffffffffffffffff;
@@ -77,7 +79,7 @@ export function tlbInit(): void {
   return p == PRIV_M ? 2 : p;
 }
 @inline function setNo(kind: u32, p: u32): u32 {
-  return kind * 3 + setIndex(p);
+  return kind * PRIV_SETS + setIndex(p);
 }
 @inline function setBase(n: u32): usize {
   return tlbArea + <usize>n * SET_BYTES;

@@ -5,7 +5,7 @@
 // it just loaded, which takes a load and four ALU operations off the dependency chain that
 // runs from one instruction to the next. Twins exist only in the cache (exec.ts stores
 // twinOf(decode(raw))); the decoder and everything outside interp.ts see base ops (exec.ts
-// and fuse.ts map cache ids back with untwin).
+// and fuse.ts map cache ids back with fuse.ts baseOp).
 // Control transfers (jumps, branches, ebreak) have no twins: they read the length as before.
 
 import * as ops from "./ops";
@@ -33,60 +33,24 @@ export const OP_C_SW: u32 = TWIN_BASE + 16;
 export const OP_C_SD: u32 = TWIN_BASE + 17;
 export const OP_C_FLD: u32 = TWIN_BASE + 18;
 export const OP_C_FSD: u32 = TWIN_BASE + 19;
-const TWIN_END: u32 = TWIN_BASE + 20;
+const TWIN_COUNT: u32 = 20;
+
+/** The base op of each twin, in twin id order (OP_C_ADD first). */
+const BASES: usize = memory.data<u32>([
+  ops.OP_ADD, ops.OP_ADDI, ops.OP_ADDIW, ops.OP_ADDW, ops.OP_AND, ops.OP_ANDI, ops.OP_OR,
+  ops.OP_XOR, ops.OP_SUB, ops.OP_SUBW, ops.OP_SLLI, ops.OP_SRLI, ops.OP_SRAI, ops.OP_LUI,
+  ops.OP_LW, ops.OP_LD, ops.OP_SW, ops.OP_SD, ops.OP_FLD, ops.OP_FSD,
+]);
 
 /** The twin of a base op decoded from a 2-byte instruction, or op itself when it has none. */
 function twinOp(op: u32): u32 {
-  switch (op) {
-    case ops.OP_ADD: return OP_C_ADD;
-    case ops.OP_ADDI: return OP_C_ADDI;
-    case ops.OP_ADDIW: return OP_C_ADDIW;
-    case ops.OP_ADDW: return OP_C_ADDW;
-    case ops.OP_AND: return OP_C_AND;
-    case ops.OP_ANDI: return OP_C_ANDI;
-    case ops.OP_OR: return OP_C_OR;
-    case ops.OP_XOR: return OP_C_XOR;
-    case ops.OP_SUB: return OP_C_SUB;
-    case ops.OP_SUBW: return OP_C_SUBW;
-    case ops.OP_SLLI: return OP_C_SLLI;
-    case ops.OP_SRLI: return OP_C_SRLI;
-    case ops.OP_SRAI: return OP_C_SRAI;
-    case ops.OP_LUI: return OP_C_LUI;
-    case ops.OP_LW: return OP_C_LW;
-    case ops.OP_LD: return OP_C_LD;
-    case ops.OP_SW: return OP_C_SW;
-    case ops.OP_SD: return OP_C_SD;
-    case ops.OP_FLD: return OP_C_FLD;
-    case ops.OP_FSD: return OP_C_FSD;
-    default: return op;
-  }
+  for (let i: u32 = 0; i < TWIN_COUNT; i++) if (load<u32>(BASES + (<usize>i << 2)) == op) return TWIN_BASE + i;
+  return op;
 }
 
 /** The base op of a twin id, or op itself. */
 export function untwin(op: u32): u32 {
-  if (op < TWIN_BASE || op >= TWIN_END) return op;
-  switch (op) {
-    case OP_C_ADD: return ops.OP_ADD;
-    case OP_C_ADDI: return ops.OP_ADDI;
-    case OP_C_ADDIW: return ops.OP_ADDIW;
-    case OP_C_ADDW: return ops.OP_ADDW;
-    case OP_C_AND: return ops.OP_AND;
-    case OP_C_ANDI: return ops.OP_ANDI;
-    case OP_C_OR: return ops.OP_OR;
-    case OP_C_XOR: return ops.OP_XOR;
-    case OP_C_SUB: return ops.OP_SUB;
-    case OP_C_SUBW: return ops.OP_SUBW;
-    case OP_C_SLLI: return ops.OP_SLLI;
-    case OP_C_SRLI: return ops.OP_SRLI;
-    case OP_C_SRAI: return ops.OP_SRAI;
-    case OP_C_LUI: return ops.OP_LUI;
-    case OP_C_LW: return ops.OP_LW;
-    case OP_C_LD: return ops.OP_LD;
-    case OP_C_SW: return ops.OP_SW;
-    case OP_C_SD: return ops.OP_SD;
-    case OP_C_FLD: return ops.OP_FLD;
-    default: return ops.OP_FSD;
-  }
+  return op - TWIN_BASE < TWIN_COUNT ? load<u32>(BASES + (<usize>(op - TWIN_BASE) << 2)) : op;
 }
 
 /** A decoded entry as the cache holds it: a 2-byte instruction's op replaced by its twin. */
